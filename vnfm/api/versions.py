@@ -1,0 +1,21 @@
+"""``/vnflcm/api_versions`` and ``/vnflcm/v2/api_versions`` (SOL013 clause 9.3)."""
+
+from __future__ import annotations
+
+import flask
+
+from vnfm.api import links
+from vnfm.api.protocol import SERVED_VERSIONS
+from vnfm.api.responses import json_response
+
+
+def get_api_versions() -> flask.Response:
+    # Both resources list the versions of the major version they sit under; we serve
+    # one major version today, so they are the same document.
+    api = SERVED_VERSIONS[0]
+    return json_response(
+        {
+            "uriPrefix": f"{links.api_root()}{api.prefix}",
+            "apiVersions": [{"version": api.version, "isDeprecated": False}],
+        }
+    )

@@ -1,0 +1,39 @@
+"""Handlers of ``/vnf_instances`` and ``/vnf_instances/{vnfInstanceId}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+
+from vnfm.api import links, views
+from vnfm.api.context import services
+from vnfm.api.listing import list_response
+from vnfm.api.resources import VNF_INSTANCES
+from vnfm.api.responses import json_response
+from vnfm.lcm import identifiers
+
+
+def create(body: dict[str, Any]) -> flask.Response:
+    svc = services()
+    with svc.session() as session, session.begin():
+        row = identifiers.create_vnf_identifier(session, svc.catalog, body)
+    doc = views.vnf_instance(row)
+    return json_response(doc, 201, {"Location": links.v2(f"vnf_instances/{row.id}")})
+
+
+def search(**_query: Any) -> flask.Response:
+    return list_response(VNF_INSTANCES)
+
+
+def get(vnfInstanceId: str) -> flask.Response:  # noqa: N803 - name fixed by the contract
+    with services().session() as session:
+        row = identifiers.load_instance(session, vnfInstanceId)
+    return json_response(views.vnf_instance(row))
+
+
+def delete(vnfInstanceId: str) -> flask.Response:  # noqa: N803
+    svc = services()
+    with svc.session() as session, session.begin():
+        identifiers.delete_vnf_identifier(session, vnfInstanceId)
+    return flask.Response(status=204)

@@ -1,0 +1,132 @@
+"""Settings, read from ``VNFM_*`` environment variables with CLI flags on top.
+
+Every setting lives here once: its environment name, its default and what it is
+for.  The README's configuration table is generated from :data:`SETTINGS`
+(``vnfm config``), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration of one vnfm process."""
+
+    host: str = field(default="127.0.0.1", metadata={"doc": "Address the API listens on."})
+    port: int = field(default=8080, metadata={"doc": "Port the API listens on."})
+    database_url: str = field(
+        default="",
+        metadata={
+            "doc": "SQLAlchemy URL of the database; empty means the SQLite file "
+            "`var/vnfm.sqlite`. Several processes may share one PostgreSQL database."
+        },
+    )
+    public_url: str = field(
+        default="",
+        metadata={
+            "doc": "Scheme, host and port the NFVO reaches us at, used for every `href` "
+            "and `Location`; empty means the request's own host."
+        },
+    )
+    vnfd_dir: str = field(
+        default="var/vnfds",
+        metadata={
+            "doc": "Directory of extra VNFD YAML files, loaded beside the bundled samples; "
+            "`vnfm vnfd add` copies files into it."
+        },
+    )
+    page_size: int = field(
+        default=100, metadata={"doc": "Entries per page of a paged collection (SOL013 paging)."}
+    )
+    esc_url: str = field(
+        default="",
+        metadata={
+            "doc": "Base URL of ESC (e.g. `http://esc:8080`); empty starts the embedded "
+            "ESC simulator on a loopback port."
+        },
+    )
+    esc_username: str = field(default="", metadata={"doc": "Basic-auth user toward ESC."})
+    esc_password: str = field(
+        default="", metadata={"doc": "Basic-auth password toward ESC (never logged)."}
+    )
+    esc_connect_timeout: float = field(
+        default=3.0, metadata={"doc": "Seconds to wait for a TCP connection to ESC."}
+    )
+    esc_read_timeout: float = field(
+        default=30.0, metadata={"doc": "Seconds to wait for ESC to answer a request."}
+    )
+    esc_retries: int = field(
+        default=2, metadata={"doc": "Retries of an ESC request that failed to connect."}
+    )
+    esc_boot_time_factor: float = field(
+        default=0.0,
+        metadata={
+            "doc": "Embedded simulator only: VM boot time = VDU `bootup_time` x this "
+            "factor (0 boots at once, 1 is realistic)."
+        },
+    )
+    log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(DEFAULT_DATA_DIR / 'vnfm.sqlite').resolve()}"
+
+
+ENV_PREFIX = "VNFM_"
+
+_PARSERS: dict[type | str, Callable[[str], Any]] = {
+    "int": int,
+    "float": float,
+    "bool": _bool,
+    "str": str,
+}
+
+
+def env_name(setting: str) -> str:
+    return ENV_PREFIX + setting.upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment, then ``overrides`` (CLI flags) where not None."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        raw = environ.get(env_name(f.name))
+        if raw is None:
+            continue
+        parse = _PARSERS[str(f.type)]
+        try:
+            values[f.name] = parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"{env_name(f.name)}: {exc}") from exc
+    settings = Settings(**values)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return replace(settings, **given) if given else settings
+
+
+def settings_table() -> str:
+    """The configuration table of the README, in Markdown."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for f in fields(Settings):
+        default = f.default if f.default != "" else "(empty)"
+        rows.append(f"| `{env_name(f.name)}` | `{default}` | {f.metadata['doc']} |")
+    return "\n".join(rows)

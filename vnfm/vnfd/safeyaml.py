@@ -14,18 +14,63 @@ import yaml
 
 from vnfm.vnfd.errors import VnfdError
 
-MAX_CHARS = 1_000_000  # a large real VNFD is a few tens of kB
-MAX_NODES = 200_000  # YAML nodes after expanding every alias
+# PyYAML's pure-Python parser needs some 40 microseconds per node, so these limits
+# are what bounds the time an unfriendly document can cost (about a second).  A
+# large real VNFD is a few tens of kB and a few thousand nodes.
+MAX_CHARS = 256_000
+MAX_NODES = 20_000  # YAML nodes as written
+MAX_EXPANDED_NODES = 100_000  # YAML nodes once every alias is expanded
 MAX_DEPTH = 64  # nesting; also what stops recursive aliases
 
 _MERGE_KEY = "<<"
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """SafeLoader that gives up on deep or large documents as soon as it sees them.
+
+    PyYAML's scanner does work proportional to the flow nesting level for every
+    token (quadratic overall: 3,000 "[" take seconds), and its composer recurses
+    once per level; both are cut off at ``MAX_DEPTH``, and composing stops after
+    ``MAX_NODES`` nodes.  (libyaml's CSafeLoader would be faster, but it crashes
+    the interpreter on deep nesting.)
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._compose_depth = 0
+        self._composed = 0
+
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self._compose_depth += 1
+        self._composed += 1
+        try:
+            if self._compose_depth > MAX_DEPTH:
+                raise _TooDeep
+            if self._composed > MAX_NODES:
+                raise _TooBig
+            return super().compose_node(parent, index)
+        finally:
+            self._compose_depth -= 1
 
 
 def load_yaml(text: str, source: str) -> object:
     """Parse one YAML document from ``text``; ``VnfdError`` if it is not safe and valid."""
     if len(text) > MAX_CHARS:
         raise VnfdError(source, "", f"larger than {MAX_CHARS} characters")
-    loader = yaml.SafeLoader(text)
+    loader = _DepthLimitedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -37,8 +82,10 @@ def load_yaml(text: str, source: str) -> object:
         raise VnfdError(source, "", f"not valid YAML: {exc.problem}{line}") from None
     except yaml.YAMLError as exc:
         raise VnfdError(source, "", f"not valid YAML: {exc}") from None
-    except RecursionError:
+    except (_TooDeep, RecursionError):
         raise VnfdError(source, "", f"nested deeper than {MAX_DEPTH} levels") from None
+    except _TooBig:
+        raise VnfdError(source, "", f"more than {MAX_NODES} YAML nodes") from None
     finally:
         loader.dispose()
 
@@ -71,7 +118,9 @@ def _measure(node: yaml.Node, path: str, depth: int, sizes: dict[int, int], sour
             child = f"{path}.{key}" if path else key
             size += _measure(key_node, child, depth + 1, sizes, source)
             size += _measure(value_node, child, depth + 1, sizes, source)
-    if size > MAX_NODES:
-        raise VnfdError(source, path, f"more than {MAX_NODES} YAML nodes once aliases expand")
+    if size > MAX_EXPANDED_NODES:
+        raise VnfdError(
+            source, path, f"more than {MAX_EXPANDED_NODES} YAML nodes once aliases expand"
+        )
     sizes[id(node)] = size
     return size

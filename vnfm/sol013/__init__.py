@@ -1,8 +1,19 @@
 """SOL013 query conventions for every SOL003 collection: filters, selectors, paging.
 
-Filtering (clause 5.2)::
+Filtering (clause 5.2): parse the text, then compile it for the resource's columns::
 
-    terms = parse_filter("(eq,vnfdId,abc);(in,instantiatedVnfInfo/vnfState,STARTED)")
+    fields = {
+        "id": ScalarField(VnfInstanceRow.id, Kind.STRING),
+        "instantiationState": ScalarField(
+            VnfInstanceRow.instantiation_state, Kind.ENUM,
+            choices=frozenset({"NOT_INSTANTIATED", "INSTANTIATED"}),
+        ),
+        "instantiatedVnfInfo": JsonField(VnfInstanceRow.instantiated_vnf_info),
+    }
+    terms = parse_filter("(eq,instantiationState,INSTANTIATED);"
+                         "(eq,instantiatedVnfInfo/vnfcResourceInfo/vduId,VDU1)")
+    stmt = select(VnfInstanceRow).where(
+        compile_filter(terms, fields, session.get_bind().dialect.name))
 
 Every function here raises :class:`QueryError` for bad client input; its message is
 meant for the ``detail`` of a 400 ProblemDetails.
@@ -18,14 +29,21 @@ from vnfm.sol013.filter import (
     parse_filter,
     render_filter,
 )
+from vnfm.sol013.sql import FieldMap, JsonField, Kind, ScalarField, compile_filter, format_timestamp
 
 __all__ = [
     "MAX_TERMS",
     "MAX_VALUES",
+    "FieldMap",
     "Filter",
+    "JsonField",
+    "Kind",
     "Op",
     "QueryError",
+    "ScalarField",
     "Term",
+    "compile_filter",
+    "format_timestamp",
     "parse_filter",
     "render_filter",
 ]

@@ -29,9 +29,14 @@ from vnfm.sol013.filter import (
     parse_filter,
     render_filter,
 )
+from vnfm.sol013.selectors import ALWAYS_KEPT, SELECTOR_PARAMETERS, Selector, parse_selectors
 from vnfm.sol013.sql import FieldMap, JsonField, Kind, ScalarField, compile_filter, format_timestamp
 
 __all__ = [
+    "ALWAYS_KEPT",
+    "SELECTOR_PARAMETERS",
+    "Selector",
+    "parse_selectors",
     "MAX_TERMS",
     "MAX_VALUES",
     "FieldMap",

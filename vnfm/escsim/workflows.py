@@ -33,6 +33,7 @@ service keeps its state (and seed 003's monitors are set back on the previous ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -294,10 +295,13 @@ def _without(group: VmGroupSpec, *names: str) -> dict[str, object]:
     return {k: v for k, v in vars(group).items() if k not in names}
 
 
-def _set_monitors(run: Run, vms: list[SimVm], agents: dict[str, str | None]) -> None:
+def _set_monitors(
+    run: Run, vms: list[SimVm], agents: dict[str, str | None], finish: Callable[[], None]
+) -> None:
     """Set monitors on ``vms`` (seed 003): VM_SET_MONITOR_STATUS each, then
     SVC_SET_MONITOR_STATUS.  After a VM fails, the other VMs with the same agent are
-    skipped and left unset."""
+    skipped and left unset.  ``finish`` runs under the lock before the last event, so
+    whoever reacts to that event already sees the final states."""
     lock = run.sim.lock
     failed_agents: set[str | None] = set()
     ok_count = 0
@@ -325,6 +329,10 @@ def _set_monitors(run: Run, vms: list[SimVm], agents: dict[str, str | None]) -> 
             ok_count += 1
             run.emit(E.VM_SET_MONITOR_STATUS, vm,
                      message=f"Monitor set on agent {agent or 'local'}.")
+    with lock:
+        if not run.active:
+            return
+        finish()
     if not failed_agents:
         run.emit(E.SVC_SET_MONITOR_STATUS, message="Monitor set on all VMs.")
     else:
@@ -354,14 +362,19 @@ def update(run: Run, spec: DeploymentSpec, plan: UpdatePlan) -> None:  # noqa: C
                     vm.monitor = MonitorStatus.UNSET
     failed = run.failure(Step.UPDATE) or (bool(plan.resized) and run.failure(Step.RESIZE))
     if failed:
+        def restore() -> None:
+            dep.state = before
+            if monitored:
+                dep.settle()
+
+        with lock:
+            if not run.active:
+                return
+            if not monitored:
+                restore()
         run.emit(E.SERVICE_UPDATED, ok=False, message="Service update failed.")
         if monitored:  # put the monitors back on the previous agent (seed 003)
-            _set_monitors(run, monitored, old_agents)
-        with lock:
-            if run.active:
-                dep.state = before
-                if monitored:
-                    dep.settle()
+            _set_monitors(run, monitored, old_agents, restore)
         return
     with lock:
         if not run.active:
@@ -436,10 +449,7 @@ def update(run: Run, spec: DeploymentSpec, plan: UpdatePlan) -> None:  # noqa: C
                  vm_state=VimVmState.VERIFY_RESIZE.value)
     if monitored:
         new_agents = {g: agent_of(dep.group(g)) for g in plan.agent_groups}
-        _set_monitors(run, [vm for vm in monitored if vm in dep.vms], new_agents)
-    with lock:
-        if run.active:
-            dep.settle()
+        _set_monitors(run, [vm for vm in monitored if vm in dep.vms], new_agents, dep.settle)
 
 
 # ----------------------------------------------------------------------------- actions

@@ -13,6 +13,7 @@ from vnfm.vnfd.catalog import (
     LB_WORKER_VNFD_ID,
     SAMPLES_DIR,
     Catalog,
+    add_file,
 )
 from vnfm.vnfd.errors import VnfdError
 from vnfm.vnfd.safeyaml import MAX_CHARS
@@ -165,3 +166,15 @@ def test_add_file_reports_an_unreadable_path(tmp_path: Path) -> None:
     catalog = Catalog.load(None)
     with pytest.raises(VnfdError, match="cannot be read"):
         catalog.add_file(tmp_path / "absent.yaml", tmp_path / "vnfds")
+
+
+def test_module_level_add_file_checks_against_what_target_dir_holds(tmp_path: Path) -> None:
+    target_dir = tmp_path / "vnfds"
+    incoming = tmp_path / "incoming.yaml"
+    incoming.write_text(lb_worker_text(), encoding="utf-8")
+    assert add_file(incoming, target_dir).vnfd_id == NEW_ID
+    assert (target_dir / f"{NEW_ID}.yaml").is_file()
+    # Same id, other content: refused even by a fresh call (the first copy is on disk).
+    incoming.write_text(lb_worker_text(software_version="1.1"), encoding="utf-8")
+    with pytest.raises(VnfdError, match="already exists with different content"):
+        add_file(incoming, target_dir)

@@ -143,3 +143,12 @@ class Catalog:
     def _register(self, vnfd: Vnfd, path: Path) -> None:
         self._vnfds[vnfd.vnfd_id] = vnfd
         self._paths[vnfd.vnfd_id] = path
+
+
+def add_file(path: Path, target_dir: Path) -> Vnfd:
+    """Add one descriptor file to ``target_dir`` (for ``vnfm vnfd add``).
+
+    Checked against the catalog that the samples and ``target_dir`` form now, so a
+    vnfdId already there with other content is refused as ``Catalog.add_file`` does.
+    """
+    return Catalog.load(Path(target_dir)).add_file(Path(path), Path(target_dir))

@@ -29,10 +29,28 @@ from vnfm.sol013.filter import (
     parse_filter,
     render_filter,
 )
+from vnfm.sol013.paging import (
+    MARKER_PARAMETER,
+    Page,
+    decode_marker,
+    encode_marker,
+    link_header,
+    next_link,
+    page_statement,
+    split_page,
+)
 from vnfm.sol013.selectors import ALWAYS_KEPT, SELECTOR_PARAMETERS, Selector, parse_selectors
 from vnfm.sol013.sql import FieldMap, JsonField, Kind, ScalarField, compile_filter, format_timestamp
 
 __all__ = [
+    "MARKER_PARAMETER",
+    "Page",
+    "decode_marker",
+    "encode_marker",
+    "link_header",
+    "next_link",
+    "page_statement",
+    "split_page",
     "ALWAYS_KEPT",
     "SELECTOR_PARAMETERS",
     "Selector",

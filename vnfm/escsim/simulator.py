@@ -86,8 +86,10 @@ class Run:
         return self.detached or self.dep is None or self.dep.epoch == self.epoch
 
     def pause(self, seconds: float) -> bool:
+        """Wait ``seconds`` (boot time), waking early if the run is cut short."""
         if seconds > 0:
-            self.sim.stopping.wait(seconds)
+            with self.sim.wake:
+                self.sim.wake.wait_for(lambda: not self.active, timeout=seconds)
         return self.active
 
     def boot_time(self, group: str) -> float:
@@ -157,6 +159,8 @@ class Simulator:
             raise ValueError("boot_time_factor must not be negative")
         self.boot_time_factor = boot_time_factor
         self.lock = threading.RLock()
+        # Notified whenever a running workflow may have to stop (undeploy, reset, stop).
+        self.wake = threading.Condition(self.lock)
         self.stopping = threading.Event()
         self.faults = FaultRegistry()
         self.notifier = Notifier(self.faults, timeout=callback_timeout)
@@ -220,6 +224,7 @@ class Simulator:
     def stop(self) -> None:
         self.stopping.set()
         with self.lock:
+            self.wake.notify_all()
             threads = list(self._threads)
         for t in threads:
             t.join(2.0)
@@ -234,6 +239,7 @@ class Simulator:
             self.calls.clear()
             self.faults.clear()
             self.notifier.clear()
+            self.wake.notify_all()
 
     def record_call(self, call: dict[str, Any]) -> None:
         with self.lock:
@@ -315,6 +321,7 @@ class Simulator:
                 raise SimError(409, f"Deployment [{name}] is already being undeployed.")
             self._reject(Step.UNDEPLOY, name)
             dep.epoch += 1  # cuts short whatever ran (seed 002: undeploy may interrupt)
+            self.wake.notify_all()
             self._start(Run(self, dep, targets, "undeploy"), workflows.undeploy)
 
     def get(self, name: str) -> DeploymentState:

@@ -1,19 +1,30 @@
 """SOL013 query conventions for every SOL003 collection: filters, selectors, paging.
 
-Filtering (clause 5.2): parse the text, then compile it for the resource's columns::
+One list request, end to end (``args`` are the query parameters, ``dialect`` is
+``session.get_bind().dialect.name``)::
 
-    fields = {
+    fields: FieldMap = {
         "id": ScalarField(VnfInstanceRow.id, Kind.STRING),
         "instantiationState": ScalarField(
             VnfInstanceRow.instantiation_state, Kind.ENUM,
-            choices=frozenset({"NOT_INSTANTIATED", "INSTANTIATED"}),
-        ),
+            choices=frozenset({"NOT_INSTANTIATED", "INSTANTIATED"})),
         "instantiatedVnfInfo": JsonField(VnfInstanceRow.instantiated_vnf_info),
+        "metadata": JsonField(VnfInstanceRow.metadata_),
     }
-    terms = parse_filter("(eq,instantiationState,INSTANTIATED);"
-                         "(eq,instantiatedVnfInfo/vnfcResourceInfo/vduId,VDU1)")
-    stmt = select(VnfInstanceRow).where(
-        compile_filter(terms, fields, session.get_bind().dialect.name))
+    selector = parse_selectors(args)                       # clause 5.3
+    stmt = select(VnfInstanceRow)
+    if "filter" in args:                                   # clause 5.2
+        stmt = stmt.where(compile_filter(parse_filter(args["filter"]), fields, dialect))
+    after = decode_marker(args[MARKER_PARAMETER]) if MARKER_PARAMETER in args else None
+    order = (VnfInstanceRow.created_at, VnfInstanceRow.id)   # clause 5.4, keyset
+    rows = session.scalars(page_statement(stmt, order, after, page_size)).all()
+    page = split_page(rows, page_size, lambda r: (r.created_at, r.id))
+    body = [selector.apply(to_api(r), DEFAULT_EXCLUDED) for r in page.items]
+    if page.next_marker:
+        headers["Link"] = link_header(next_link(request_url, page.next_marker))
+
+``selector.needs("instantiatedVnfInfo", DEFAULT_EXCLUDED)`` tells whether that JSON
+column is worth loading at all.
 
 Every function here raises :class:`QueryError` for bad client input; its message is
 meant for the ``detail`` of a 400 ProblemDetails.
@@ -43,30 +54,30 @@ from vnfm.sol013.selectors import ALWAYS_KEPT, SELECTOR_PARAMETERS, Selector, pa
 from vnfm.sol013.sql import FieldMap, JsonField, Kind, ScalarField, compile_filter, format_timestamp
 
 __all__ = [
-    "MARKER_PARAMETER",
-    "Page",
-    "decode_marker",
-    "encode_marker",
-    "link_header",
-    "next_link",
-    "page_statement",
-    "split_page",
     "ALWAYS_KEPT",
-    "SELECTOR_PARAMETERS",
-    "Selector",
-    "parse_selectors",
+    "MARKER_PARAMETER",
     "MAX_TERMS",
     "MAX_VALUES",
+    "SELECTOR_PARAMETERS",
+    "compile_filter",
+    "decode_marker",
+    "encode_marker",
     "FieldMap",
     "Filter",
+    "format_timestamp",
     "JsonField",
     "Kind",
+    "link_header",
+    "next_link",
     "Op",
-    "QueryError",
-    "ScalarField",
-    "Term",
-    "compile_filter",
-    "format_timestamp",
+    "Page",
+    "page_statement",
     "parse_filter",
+    "parse_selectors",
+    "QueryError",
     "render_filter",
+    "ScalarField",
+    "Selector",
+    "split_page",
+    "Term",
 ]

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.escsim.helpers import Trace
+from vnfm.escsim.recorder import CallbackRecorder
+from vnfm.escsim.server import SimulatorServer
 from vnfm.escsim.simulator import Simulator
 
 
@@ -18,3 +20,15 @@ def sim() -> Iterator[Simulator]:
 @pytest.fixture
 def trace(sim: Simulator) -> Trace:
     return Trace(sim)
+
+
+@pytest.fixture
+def recorder() -> Iterator[CallbackRecorder]:
+    with CallbackRecorder() as rec:
+        yield rec
+
+
+@pytest.fixture
+def server() -> Iterator[SimulatorServer]:
+    with SimulatorServer() as srv:
+        yield srv

@@ -54,6 +54,8 @@ from vnfm.southbound.esc.opdata import opdata_xml
 ESC = "/ESCManager/v0"
 MAX_BODY = 1024 * 1024
 XML = "application/xml"
+# Spelled as ESC documents them (werkzeug would show "Callback-Esc-Events").
+_LOGGED_HEADERS = ("Callback", "Callback-ESC-Events", "Content-Type", "Accept")
 
 
 def create_app(
@@ -89,9 +91,8 @@ def create_app(
             "method": request.method,
             "path": request.path,
             "query": request.query_string.decode("latin-1"),
-            "headers": {k: v for k, v in request.headers.items()
-                        if k.lower() in ("callback", "callback-esc-events", "content-type",
-                                         "accept")},
+            "headers": {name: request.headers[name] for name in _LOGGED_HEADERS
+                        if name in request.headers},
             "body": body()[:4096].decode("utf-8", errors="replace"),
         })
         if credentials is not None and not _authorized(credentials):

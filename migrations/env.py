@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 from vnfm.db.engine import make_engine
-from vnfm.db.models import Base
+from vnfm.db.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:

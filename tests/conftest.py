@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from vnfm.config import Settings
 from vnfm.db.migrate import upgrade
-from vnfm.db.models import Base
+from vnfm.db.schema import metadata
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
@@ -72,7 +72,7 @@ def settings(database_url: str, tmp_path: Path) -> Iterator[Settings]:
 def _empty_tables(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             conn.execute(table.delete())
     engine.dispose()
 

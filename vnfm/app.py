@@ -17,11 +17,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
+from vnfm.api import esc_callbacks
 from vnfm.api.context import EXTENSION_KEY
 from vnfm.api.problems import PROBLEM_JSON, TITLES, Problem, problem_body
 from vnfm.api.protocol import ProtocolMiddleware
 from vnfm.config import Settings
 from vnfm.db.engine import make_engine, make_session_factory
+from vnfm.engine.events import EventHub
 from vnfm.vnfd.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -36,11 +38,18 @@ class Services:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]
     catalog: Catalog
+    events: EventHub = field(default_factory=EventHub)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def session(self) -> Session:
+        """A session for work that writes."""
         return self.sessions()
+
+    def reader(self) -> Session:
+        """A session for queries only (cheaper locking on SQLite)."""
+        return self.readers()
 
 
 def build_services(settings: Settings) -> Services:
@@ -53,6 +62,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
+        readers=make_session_factory(engine, read_only=True),
         catalog=catalog,
     )
 
@@ -121,4 +131,5 @@ def create_app(settings: Settings, services: Services | None = None) -> connexio
     flask_app: flask.Flask = app.app
     flask_app.extensions[EXTENSION_KEY] = services
     flask_app.register_error_handler(Problem, _flask_problem)
+    flask_app.register_blueprint(esc_callbacks.blueprint)
     return app

@@ -30,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--esc-url", help="ESC base URL; none starts the simulator (env VNFM_ESC_URL)"
     )
 
+    worker = commands.add_parser(
+        "worker", help="run operations only, beside `vnfm serve` processes on one database"
+    )
+    _add_database_flag(worker)
+    worker.add_argument("--public-url", help="URL of an API process, for ESC callbacks")
+    worker.add_argument("--esc-url", help="ESC base URL (env VNFM_ESC_URL)")
+
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     upgrade = db_commands.add_parser("upgrade", help="apply every pending migration")
@@ -98,6 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from vnfm.server import serve
 
         serve(settings)
+        return 0
+    if args.command == "worker":
+        from vnfm.server import work
+
+        work(settings)
         return 0
     return 2
 

@@ -82,6 +82,38 @@ class Settings:
             "factor (0 boots at once, 1 is realistic)."
         },
     )
+    esc_tenant: str = field(
+        default="vnfm",
+        metadata={"doc": "ESC tenant for VNFs whose vimConnectionInfo names no tenant/project."},
+    )
+    esc_default_network: str = field(
+        default="esc-net",
+        metadata={
+            "doc": "VIM network for external CPs the InstantiateVnfRequest does not connect "
+            "(extCpInfo is mandatory, so every external CP gets a NIC)."
+        },
+    )
+    esc_event_timeout: float = field(
+        default=900.0,
+        metadata={
+            "doc": "Seconds a step waits for ESC's callback before it reads the "
+            "deployment's operational state instead."
+        },
+    )
+    workers: int = field(
+        default=4, metadata={"doc": "Operations one process runs at the same time."}
+    )
+    lease_seconds: float = field(
+        default=30.0,
+        metadata={
+            "doc": "How long a process's claim on an operation lasts without a heartbeat; "
+            "after that another process resumes the operation."
+        },
+    )
+    poll_interval: float = field(
+        default=0.5,
+        metadata={"doc": "Seconds between looks for runnable operations and due work."},
+    )
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
 
     @property

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from vnfm.api import links
-from vnfm.db.models import VnfInstanceRow
+from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow
 from vnfm.domain.instance import TASK_LINKS, InstantiationState
+from vnfm.domain.op_occ import ERROR_VISIBLE_STATES, OpState, allowed_tasks
+from vnfm.lcm.operations import can_rollback
 
 #: Attributes a VnfInstance list leaves out unless asked for (SOL003 5.4.2.3.2).
 VNF_INSTANCE_DEFAULT_EXCLUDED = frozenset(
@@ -60,4 +62,53 @@ def vnf_instance_links(instance_id: str, state: InstantiationState) -> dict[str,
     result = {"self": links.href(base)}
     for name, task in TASK_LINKS[state]:
         result[name] = links.href(f"{base}/{task}")
+    return result
+
+
+#: Attributes a VnfLcmOpOcc list leaves out unless asked for (SOL003 5.4.12.3.2).
+OP_OCC_DEFAULT_EXCLUDED = frozenset(
+    {"operationParams", "error", "resourceChanges", "changedInfo", "changedExtConnectivity"}
+)
+
+
+def vnf_lcm_op_occ(row: VnfLcmOpOccRow) -> dict[str, Any]:
+    state = OpState(row.operation_state)
+    doc: dict[str, Any] = {
+        "id": row.id,
+        "operationState": row.operation_state,
+        "stateEnteredTime": row.state_entered_time,
+        "startTime": row.start_time,
+        "vnfInstanceId": row.vnf_instance_id,
+        "operation": row.operation,
+        "isAutomaticInvocation": row.is_automatic_invocation,
+        "isCancelPending": row.is_cancel_pending,
+    }
+    optional = {
+        "grantId": row.grant_id,
+        "operationParams": row.operation_params,
+        "cancelMode": row.cancel_mode,
+        "error": row.error if state in ERROR_VISIBLE_STATES else None,
+        "resourceChanges": row.resource_changes,
+        "changedInfo": row.changed_info,
+        "changedExtConnectivity": row.changed_ext_connectivity,
+        "modificationsTriggeredByVnfPkgChange": row.modifications_triggered_by_vnf_pkg_change,
+        "vnfSnapshotInfoId": row.vnf_snapshot_info_id,
+    }
+    doc.update({k: v for k, v in optional.items() if v is not None})
+    doc["_links"] = op_occ_links(row, state)
+    return doc
+
+
+def op_occ_links(row: VnfLcmOpOccRow, state: OpState) -> dict[str, Any]:
+    base = f"vnf_lcm_op_occs/{row.id}"
+    result: dict[str, Any] = {
+        "self": links.href(base),
+        "vnfInstance": links.href(f"vnf_instances/{row.vnf_instance_id}"),
+    }
+    for task in allowed_tasks(state):
+        if task == "rollback" and not can_rollback(row.operation):
+            continue
+        result[task] = links.href(f"{base}/{task}")
+    if row.vnf_snapshot_info_id:
+        result["vnfSnapshot"] = links.href(f"vnf_snapshots/{row.vnf_snapshot_info_id}")
     return result

@@ -6,7 +6,7 @@ from typing import Any
 
 import flask
 
-from vnfm.api import links, views
+from vnfm.api import links, tasks, views
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
 from vnfm.api.resources import VNF_INSTANCES
@@ -27,7 +27,7 @@ def search(**_query: Any) -> flask.Response:
 
 
 def get(vnfInstanceId: str) -> flask.Response:  # noqa: N803 - name fixed by the contract
-    with services().session() as session:
+    with services().reader() as session:
         row = identifiers.load_instance(session, vnfInstanceId)
     return json_response(views.vnf_instance(row))
 
@@ -37,3 +37,7 @@ def delete(vnfInstanceId: str) -> flask.Response:  # noqa: N803
     with svc.session() as session, session.begin():
         identifiers.delete_vnf_identifier(session, vnfInstanceId)
     return flask.Response(status=204)
+
+
+def modify(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:  # noqa: N803
+    return tasks.modify_info(vnfInstanceId, body)

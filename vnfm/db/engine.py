@@ -8,6 +8,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Execution option marking an engine whose sessions only read.
+READ_ONLY = "vnfm_read_only"
+
 
 def make_engine(url: str) -> Engine:
     """An engine tuned for the dialect.
@@ -24,8 +27,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            # pysqlite's own transaction handling defers BEGIN until the first write;
-            # we issue BEGIN IMMEDIATE-free plain BEGIN ourselves so reads are consistent.
+            # We issue BEGIN ourselves (below) instead of pysqlite's late, implicit one.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -35,11 +37,19 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
-            connection.exec_driver_sql("BEGIN")
+            # A transaction that may write takes the write lock at once: in WAL mode a
+            # deferred one that read first fails (not waits) when another wrote meanwhile.
+            # Read-only sessions (see make_session_factory) keep the cheap plain BEGIN.
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for work that writes, or (``read_only``) for queries that never do."""
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)

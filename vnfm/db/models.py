@@ -100,3 +100,21 @@ class VnfLcmOpOccRow(Base):
             postgresql_where=text("operation_state NOT IN ('COMPLETED', 'FAILED', 'ROLLED_BACK')"),
         ),
     )
+
+
+class EscEventRow(Base):
+    """A callback event received from ESC, kept so that whichever process runs the
+    operation sees it, and so that a resumed step finds events that arrived while
+    no process was waiting."""
+
+    __tablename__ = "esc_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_name: Mapped[str | None] = mapped_column(String(255), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    status_message: Mapped[str | None] = mapped_column(Text)
+    vm_name: Mapped[str | None] = mapped_column(String(255))
+    vm_group: Mapped[str | None] = mapped_column(String(255))
+    received_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH), default=utcnow)

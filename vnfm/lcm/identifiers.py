@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from vnfm.api.problems import Conflict, NotFound, Unprocessable
 from vnfm.db.models import FINAL_OPERATION_STATES, VnfInstanceRow, VnfLcmOpOccRow, utcnow
 from vnfm.domain.instance import InstantiationState
+from vnfm.notify import outbox
 from vnfm.vnfd.catalog import Catalog
 
 
@@ -40,6 +41,8 @@ def create_vnf_identifier(
         created_at=utcnow(),
     )
     session.add(row)
+    session.flush()
+    outbox.identifier_created(session, row)
     return row
 
 
@@ -78,5 +81,6 @@ def delete_vnf_identifier(session: Session, instance_id: str) -> VnfInstanceRow:
             f"VNF instance {instance_id} has operation {busy.id} ({busy.operation}) in "
             f"{busy.operation_state}; it must end before the identifier can be deleted"
         )
+    outbox.identifier_deleted(session, row)
     session.delete(row)
     return row

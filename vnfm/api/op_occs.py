@@ -1,0 +1,58 @@
+"""Handlers of ``/vnf_lcm_op_occs`` and its task resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+
+from vnfm.api import views
+from vnfm.api.context import services
+from vnfm.api.listing import list_response
+from vnfm.api.resources import VNF_LCM_OP_OCCS
+from vnfm.api.responses import json_response
+from vnfm.domain.op_occ import CancelMode
+from vnfm.lcm import op_tasks
+
+
+def search(**_query: Any) -> flask.Response:
+    return list_response(VNF_LCM_OP_OCCS)
+
+
+def get(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803 - name fixed by the contract
+    with services().reader() as session:
+        op = op_tasks.load_op(session, vnfLcmOpOccId)
+    return json_response(views.vnf_lcm_op_occ(op))
+
+
+def _accepted() -> flask.Response:
+    executor = services().extras.get("executor")
+    if executor is not None:
+        executor.kick()
+    return flask.Response(status=202)
+
+
+def retry(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803
+    with services().session() as session, session.begin():
+        op_tasks.retry(session, vnfLcmOpOccId)
+    return _accepted()
+
+
+def rollback(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803
+    with services().session() as session, session.begin():
+        op_tasks.rollback(session, vnfLcmOpOccId)
+    return _accepted()
+
+
+def fail(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803
+    with services().session() as session, session.begin():
+        op = op_tasks.fail(session, vnfLcmOpOccId)
+        doc = views.vnf_lcm_op_occ(op)
+    return json_response(doc)
+
+
+def cancel(vnfLcmOpOccId: str, body: dict[str, Any] | None = None) -> flask.Response:  # noqa: N803
+    mode = CancelMode((body or {}).get("cancelMode") or CancelMode.GRACEFUL)
+    with services().session() as session, session.begin():
+        op_tasks.cancel(session, vnfLcmOpOccId, mode)
+    return _accepted()

@@ -1,0 +1,99 @@
+"""The queryable collections: for each, where its attributes live in SQL, how a row
+becomes a document, and what the default view leaves out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from vnfm.api import views
+from vnfm.db.models import Base, VnfInstanceRow, VnfLcmOpOccRow
+from vnfm.sol013.sql import FieldMap, JsonField, Kind, ScalarField
+
+I = VnfInstanceRow  # noqa: E741 - short aliases keep the maps below readable
+O = VnfLcmOpOccRow  # noqa: E741
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+    model: type[Base]
+    fields: FieldMap
+    view: Callable[[Any], dict[str, Any]]
+    default_excluded: frozenset[str]
+    #: Columns holding default-excluded attributes, skipped when the response omits them.
+    deferrable: dict[str, Any]
+
+
+VNF_INSTANCES = Collection(
+    name="vnf_instances",
+    model=VnfInstanceRow,
+    fields={
+        "id": ScalarField(I.id, Kind.STRING),
+        "vnfInstanceName": ScalarField(I.vnf_instance_name, Kind.STRING),
+        "vnfInstanceDescription": ScalarField(I.vnf_instance_description, Kind.STRING),
+        "vnfdId": ScalarField(I.vnfd_id, Kind.STRING),
+        "vnfProvider": ScalarField(I.vnf_provider, Kind.STRING),
+        "vnfProductName": ScalarField(I.vnf_product_name, Kind.STRING),
+        "vnfSoftwareVersion": ScalarField(I.vnf_software_version, Kind.STRING),
+        "vnfdVersion": ScalarField(I.vnfd_version, Kind.STRING),
+        "instantiationState": ScalarField(
+            I.instantiation_state,
+            Kind.ENUM,
+            frozenset({"NOT_INSTANTIATED", "INSTANTIATED"}),
+        ),
+        "vnfConfigurableProperties": JsonField(I.vnf_configurable_properties),
+        "instantiatedVnfInfo": JsonField(I.instantiated_vnf_info),
+        "metadata": JsonField(I.metadata_),
+        "extensions": JsonField(I.extensions),
+    },
+    view=views.vnf_instance,
+    default_excluded=views.VNF_INSTANCE_DEFAULT_EXCLUDED,
+    deferrable={
+        "vnfConfigurableProperties": I.vnf_configurable_properties,
+        "vimConnectionInfo": I.vim_connection_info,
+        "instantiatedVnfInfo": I.instantiated_vnf_info,
+        "metadata": I.metadata_,
+        "extensions": I.extensions,
+    },
+)
+
+OPERATION_STATES = frozenset(
+    {"STARTING", "PROCESSING", "COMPLETED", "FAILED_TEMP", "FAILED", "ROLLING_BACK", "ROLLED_BACK"}
+)
+
+VNF_LCM_OP_OCCS = Collection(
+    name="vnf_lcm_op_occs",
+    model=VnfLcmOpOccRow,
+    fields={
+        "id": ScalarField(O.id, Kind.STRING),
+        "operationState": ScalarField(O.operation_state, Kind.ENUM, OPERATION_STATES),
+        "stateEnteredTime": ScalarField(O.state_entered_time, Kind.DATETIME),
+        "startTime": ScalarField(O.start_time, Kind.DATETIME),
+        "vnfInstanceId": ScalarField(O.vnf_instance_id, Kind.STRING),
+        "grantId": ScalarField(O.grant_id, Kind.STRING),
+        "operation": ScalarField(O.operation, Kind.STRING),
+        "isAutomaticInvocation": ScalarField(O.is_automatic_invocation, Kind.BOOLEAN),
+        "isCancelPending": ScalarField(O.is_cancel_pending, Kind.BOOLEAN),
+        "cancelMode": ScalarField(O.cancel_mode, Kind.STRING),
+        "operationParams": JsonField(O.operation_params),
+        "error": JsonField(O.error),
+        "resourceChanges": JsonField(O.resource_changes),
+        "changedInfo": JsonField(O.changed_info),
+        "changedExtConnectivity": JsonField(O.changed_ext_connectivity),
+        "modificationsTriggeredByVnfPkgChange": JsonField(
+            O.modifications_triggered_by_vnf_pkg_change
+        ),
+        "vnfSnapshotInfoId": ScalarField(O.vnf_snapshot_info_id, Kind.STRING),
+    },
+    view=views.vnf_lcm_op_occ,
+    default_excluded=views.OP_OCC_DEFAULT_EXCLUDED,
+    deferrable={
+        "operationParams": O.operation_params,
+        "error": O.error,
+        "resourceChanges": O.resource_changes,
+        "changedInfo": O.changed_info,
+        "changedExtConnectivity": O.changed_ext_connectivity,
+    },
+)

@@ -1,0 +1,327 @@
+"""The executor: claims runnable operations from the database and drives their steps.
+
+Each vnfm process runs one.  Work is shared through the database only: an
+operation is claimed with a lease (a compare-and-set on ``lease_owner`` /
+``lease_expires_at``, with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that
+processes do not queue on each other's candidates), renewed by a heartbeat while
+it runs.  A process that dies stops renewing; once the lease expires any other
+process (or the same one restarted) claims the operation and resumes it at the
+step it had reached, which is safe because steps are idempotent.
+
+After every step the step counter and the step's private data are committed, with
+a check that the lease is still ours, so a process that lost its claim (a long
+pause) notices and stops instead of racing the new owner.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow, utcnow
+from vnfm.domain.op_occ import Action, CancelMode, OpState
+from vnfm.engine.events import EventWaiter
+from vnfm.engine.runtime import Cancelled, LeaseLost, StepContext, StepFailed
+from vnfm.lcm.lifecycle import move
+from vnfm.lcm.operations import OperationSpec, operation_spec
+from vnfm.southbound.adapter import Adapter
+
+log = logging.getLogger(__name__)
+
+RUNNABLE_STATES = (OpState.STARTING, OpState.PROCESSING, OpState.ROLLING_BACK)
+
+
+def timestamp_in(seconds: float) -> str:
+    moment = datetime.now(UTC) + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Executor:
+    def __init__(
+        self,
+        services: Any,
+        adapter: Adapter,
+        waiter: EventWaiter,
+        owner: str | None = None,
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.adapter = adapter
+        self.waiter = waiter
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._pool = ThreadPoolExecutor(
+            max_workers=self.settings.workers, thread_name_prefix="vnfm-op"
+        )
+        self._running: dict[str, Future[None]] = {}
+        self._lock = threading.Lock()
+        self._scheduler: BackgroundScheduler | None = None
+        self._wake = threading.Event()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(
+            self.poll,
+            "interval",
+            seconds=self.settings.poll_interval,
+            id="claim-operations",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            self.heartbeat,
+            "interval",
+            seconds=max(self.settings.lease_seconds / 3, 0.1),
+            id="renew-leases",
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def stop(self, wait: bool = True) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=wait)
+            self._scheduler = None
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    def kick(self) -> None:
+        """Look for work now rather than at the next poll (after a request created some)."""
+        if self._scheduler is not None:
+            self._scheduler.modify_job("claim-operations", next_run_time=datetime.now(UTC))
+
+    # ------------------------------------------------------------------ claiming
+
+    def poll(self) -> int:
+        with self._lock:
+            free = self.settings.workers - len(self._running)
+        if free <= 0:
+            return 0
+        claimed = self.claim(free)
+        with self._lock:
+            for op_id in claimed:
+                future = self._pool.submit(self.run, op_id)
+                self._running[op_id] = future
+                future.add_done_callback(lambda _f, op_id=op_id: self._forget(op_id))
+        return len(claimed)
+
+    def _forget(self, op_id: str) -> None:
+        with self._lock:
+            self._running.pop(op_id, None)
+
+    def claim(self, limit: int) -> list[str]:
+        now = utcnow()
+        free_lease = or_(
+            VnfLcmOpOccRow.lease_expires_at.is_(None), VnfLcmOpOccRow.lease_expires_at < now
+        )
+        with self.services.session() as session, session.begin():
+            candidates = (
+                select(VnfLcmOpOccRow.id)
+                .where(VnfLcmOpOccRow.operation_state.in_(list(RUNNABLE_STATES)), free_lease)
+                .order_by(VnfLcmOpOccRow.created_at)
+                .limit(limit)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                candidates = candidates.with_for_update(skip_locked=True)
+            claimed = []
+            for op_id in session.scalars(candidates).all():
+                result = session.execute(
+                    update(VnfLcmOpOccRow)
+                    .where(VnfLcmOpOccRow.id == op_id, free_lease)
+                    .values(
+                        lease_owner=self.owner,
+                        lease_expires_at=timestamp_in(self.settings.lease_seconds),
+                    )
+                )
+                if result.rowcount == 1:
+                    claimed.append(op_id)
+        return claimed
+
+    def heartbeat(self) -> None:
+        with self._lock:
+            running = list(self._running)
+        if not running:
+            return
+        with self.services.session() as session, session.begin():
+            session.execute(
+                update(VnfLcmOpOccRow)
+                .where(VnfLcmOpOccRow.id.in_(running), VnfLcmOpOccRow.lease_owner == self.owner)
+                .values(lease_expires_at=timestamp_in(self.settings.lease_seconds))
+            )
+
+    # ------------------------------------------------------------------ running
+
+    def run(self, op_id: str) -> None:
+        try:
+            self._drive(op_id)
+        except LeaseLost:
+            log.warning("operation %s was taken over by another process; leaving it", op_id)
+        except Exception:
+            log.exception("operation %s failed unexpectedly", op_id)
+            self._fail_unexpectedly(op_id)
+
+    def _owned(self, session: Session, op_id: str) -> VnfLcmOpOccRow:
+        statement = select(VnfLcmOpOccRow).where(
+            VnfLcmOpOccRow.id == op_id, VnfLcmOpOccRow.lease_owner == self.owner
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        op = session.scalars(statement).one_or_none()
+        if op is None:
+            raise LeaseLost(op_id)
+        return op
+
+    def _drive(self, op_id: str) -> None:
+        with self.services.session() as session, session.begin():
+            op = self._owned(session, op_id)
+            if op.operation_state not in RUNNABLE_STATES:
+                return  # ended meanwhile (e.g. cancelled while STARTING)
+            if op.operation_state == OpState.STARTING:
+                move(session, op, Action.START)
+            state = OpState(op.operation_state)
+            operation = op.operation
+            ctx = self._context(session, op)
+        spec = operation_spec(operation)
+        try:
+            if state is OpState.PROCESSING:
+                self._forward(spec, ctx, op_id)
+            elif state is OpState.ROLLING_BACK:
+                self._backward(spec, ctx, op_id)
+        except StepFailed as failure:
+            self._end_attempt(op_id, ctx, Action.ERROR, failure.problem)
+        except Cancelled as cancelled:
+            problem = {
+                "type": "about:blank",
+                "title": "Operation cancelled",
+                "status": 409,
+                "detail": f"cancelled by request ({cancelled.mode.value}) during "
+                f"{ctx.step_key or 'start-up'}",
+            }
+            self._end_attempt(op_id, ctx, Action.CANCEL, problem)
+
+    def _context(self, session: Session, op: VnfLcmOpOccRow) -> StepContext:
+        instance = session.get(VnfInstanceRow, op.vnf_instance_id)
+        data: dict[str, Any] = dict(op.context or {})
+        vnfd_id = (data.get("plan") or {}).get("vnfdId") or (instance.vnfd_id if instance else "")
+        op_id = op.id
+        return StepContext(
+            op_id=op_id,
+            instance_id=op.vnf_instance_id,
+            operation=op.operation,
+            params=dict(op.operation_params or {}),
+            data=data,
+            vnfd=self.services.catalog.get(vnfd_id),
+            catalog=self.services.catalog,
+            adapter=self.adapter,
+            waiter=self.waiter,
+            settings=self.settings,
+            checkpoint=lambda: self._save(op_id, context=data),
+            cancel_requested=lambda: self._cancel_requested(op_id),
+        )
+
+    def _forward(self, spec: OperationSpec, ctx: StepContext, op_id: str) -> None:
+        with self.services.reader() as session:
+            first = session.scalar(select(VnfLcmOpOccRow.step).where(VnfLcmOpOccRow.id == op_id))
+        ctx.data.pop("rollbackNext", None)
+        for index in range(first or 0, len(spec.steps)):
+            self._check_cancel(ctx)
+            ctx.step_key = f"run:{index}:{spec.steps[index].name}"
+            spec.steps[index].run(ctx)
+            self._save(op_id, step=index + 1, context=ctx.data)
+        self._check_cancel(ctx)  # a cancel that came during the last step still counts
+        ctx.step_key = "finish"
+        with self.services.session() as session, session.begin():
+            op = self._owned(session, op_id)
+            instance = session.get(VnfInstanceRow, op.vnf_instance_id)
+            if instance is None:
+                raise StepFailed(f"VNF instance {op.vnf_instance_id} no longer exists")
+            spec.finish(ctx, session, instance, op)
+            op.context = ctx.data
+            move(session, op, Action.COMPLETE, instance=instance)
+
+    def _backward(self, spec: OperationSpec, ctx: StepContext, op_id: str) -> None:
+        with self.services.reader() as session:
+            reached = session.scalar(select(VnfLcmOpOccRow.step).where(VnfLcmOpOccRow.id == op_id))
+        index = ctx.data.get("rollbackNext", min(reached or 0, len(spec.steps) - 1))
+        while index >= 0:
+            self._check_cancel(ctx)
+            ctx.step_key = f"undo:{index}:{spec.steps[index].name}"
+            spec.steps[index].undo(ctx)
+            index -= 1
+            ctx.data["rollbackNext"] = index
+            self._save(op_id, context=ctx.data)
+        self._check_cancel(ctx)
+        with self.services.session() as session, session.begin():
+            op = self._owned(session, op_id)
+            ctx.data.pop("rollbackNext", None)
+            op.context = ctx.data
+            move(session, op, Action.ROLLBACK_DONE)
+
+    def _end_attempt(
+        self, op_id: str, ctx: StepContext, action: Action, problem: dict[str, Any]
+    ) -> None:
+        # The failed step's request markers go, so that a retry sends its request afresh.
+        requests = ctx.data.get("requests", {})
+        for key in [k for k in requests if k.startswith(ctx.step_key)]:
+            del requests[key]
+        with self.services.session() as session, session.begin():
+            op = self._owned(session, op_id)
+            op.context = ctx.data
+            move(session, op, action, error=problem)
+        log.info("operation %s: %s (%s)", op_id, problem["detail"], action.value)
+
+    def _fail_unexpectedly(self, op_id: str) -> None:
+        problem = {
+            "type": "about:blank",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "the VNFM hit an unexpected error while running this operation; "
+            "see its log. Retry, roll back or fail the operation.",
+        }
+        try:
+            with self.services.session() as session, session.begin():
+                op = self._owned(session, op_id)
+                if op.operation_state in (OpState.PROCESSING, OpState.ROLLING_BACK):
+                    move(session, op, Action.ERROR, error=problem)
+        except Exception:
+            log.exception("could not record the failure of operation %s", op_id)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _save(self, op_id: str, **values: Any) -> None:
+        with self.services.session() as session, session.begin():
+            result = session.execute(
+                update(VnfLcmOpOccRow)
+                .where(VnfLcmOpOccRow.id == op_id, VnfLcmOpOccRow.lease_owner == self.owner)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                raise LeaseLost(op_id)
+
+    def _cancel_requested(self, op_id: str) -> CancelMode | None:
+        with self.services.reader() as session:
+            row = session.execute(
+                select(VnfLcmOpOccRow.is_cancel_pending, VnfLcmOpOccRow.cancel_mode).where(
+                    VnfLcmOpOccRow.id == op_id
+                )
+            ).one_or_none()
+        if row is None or not row[0]:
+            return None
+        return CancelMode(row[1] or CancelMode.GRACEFUL)
+
+    def _check_cancel(self, ctx: StepContext) -> None:
+        mode = ctx.cancel_requested()
+        if mode is not None:
+            raise Cancelled(mode)

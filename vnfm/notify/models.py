@@ -98,6 +98,8 @@ class OutboxRow(Base):
     #: Why the last attempt failed (status code or error class); never holds secrets.
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH), default=utcnow)
+    #: When the row (re)entered the queue: the start of its retry window (max age).
+    queued_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH), default=utcnow)
     dead_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH))
 
     __table_args__ = (

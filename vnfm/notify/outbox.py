@@ -61,6 +61,7 @@ def publish(session: Session, draft: Draft) -> int:
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
+                queued_at=now,
             )
         )
     if subscriptions:

@@ -27,7 +27,7 @@ def filter_key_rows(subscription_id: str, keys: set[tuple[str, str]]) -> list[Su
 
 def candidate_ids_statement(event: Event):  # type: ignore[no-untyped-def]
     """``SELECT subscription_id`` of the subscriptions whose keys the event satisfies."""
-    K = SubscriptionKeyRow  # noqa: N806
+    K = SubscriptionKeyRow  # a short alias keeps the statement readable
     hits = []
     for dim, values in event_keys(event).items():
         if values is None:

@@ -65,7 +65,7 @@ class CallbackRecorder:
         self._server = ThreadingHTTPServer((host, port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+                                        kwargs={"poll_interval": 0.01}, daemon=True)
 
     def url(self, path: str = "/") -> str:
         host, port = self._server.server_address[:2]

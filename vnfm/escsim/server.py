@@ -57,7 +57,7 @@ class SimulatorServer:
     def start(self) -> SimulatorServer:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
                 name="escsim-server", daemon=True,
             )
             self._thread.start()

@@ -114,6 +114,14 @@ class Settings:
         default=0.5,
         metadata={"doc": "Seconds between looks for runnable operations and due work."},
     )
+    monitor_migration_terminal_state_on_error: bool = field(
+        default=False,
+        metadata={
+            "doc": "The `monitorMigration.terminalStateOnError` property of seed 003: a "
+            "failed monitoring migration ends by itself (FAILED, or rolled back) instead "
+            "of waiting in FAILED_TEMP."
+        },
+    )
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
 
     @property

@@ -1,46 +1,47 @@
-"""Task resources of a VNF instance: each starts one LCM operation and answers 202."""
+"""Task resources of a VNF instance: each starts one LCM operation and answers 202.
+
+Every task has the same shape (404, then 409 on the instance's state or an open
+operation, then 422 on what the VNFD cannot do, then 202 with the op occ's
+``Location``); what differs lives in the task's module of ``vnfm.lcm``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import flask
-from sqlalchemy.orm import Session
 
 from vnfm.api import links
 from vnfm.api.context import services
-from vnfm.api.problems import Conflict, Unprocessable
-from vnfm.db.models import VnfInstanceRow
-from vnfm.domain.instance import InstantiationState
-from vnfm.lcm import instantiate as instantiate_op
-from vnfm.lcm import modify as modify_op
-from vnfm.lcm import terminate as terminate_op
+from vnfm.api.problems import Conflict, Problem
 from vnfm.lcm.identifiers import load_instance
 from vnfm.lcm.lifecycle import begin_operation
-
-#: (operation params shown, private context) for a new operation on this instance.
-Prepare = Callable[[Session, VnfInstanceRow], tuple[dict[str, Any], dict[str, Any]]]
+from vnfm.lcm.operations import TaskRequest, task_module
 
 
-def start_operation(
-    instance_id: str,
-    operation: str,
-    prepare: Prepare,
-    *,
-    required_state: InstantiationState | None,
-) -> flask.Response:
-    """The shape every task shares: 404, then 409 on state, then 422 on content, then 202."""
+def start_task(task: str, instance_id: str, body: dict[str, Any] | None) -> flask.Response:
+    module = task_module(task)
+    if module is None:
+        raise Problem(f"the {task} task is not available in this VNFM yet", status=501)
     svc = services()
     with svc.session() as session, session.begin():
         instance = load_instance(session, instance_id, for_update=True)
-        if required_state is not None and instance.instantiation_state != required_state:
+        required = module.REQUIRED_STATE
+        if required is not None and instance.instantiation_state != required:
             raise Conflict(
-                f"{operation} needs a VNF instance in {required_state.value}; "
+                f"{module.OPERATION} needs a VNF instance in {required.value}; "
                 f"{instance_id} is {instance.instantiation_state}"
             )
-        params, context = prepare(session, instance)
-        op = begin_operation(session, instance, operation, params, context)
+        request = TaskRequest(
+            session=session,
+            instance=instance,
+            body=body or {},
+            vnfd=svc.catalog.get(instance.vnfd_id),
+            catalog=svc.catalog,
+            settings=svc.settings,
+        )
+        params, context = module.prepare(request)
+        op = begin_operation(session, instance, module.OPERATION, params, context)
         op_id = op.id
     executor = svc.extras.get("executor")
     if executor is not None:
@@ -48,40 +49,53 @@ def start_operation(
     return flask.Response(status=202, headers={"Location": links.v2(f"vnf_lcm_op_occs/{op_id}")})
 
 
-def _vnfd_of(instance: VnfInstanceRow):  # type: ignore[no-untyped-def]
-    vnfd = services().catalog.get(instance.vnfd_id)
-    if vnfd is None:
-        raise Unprocessable(f"VNFD {instance.vnfd_id} of this instance is no longer known")
-    return vnfd
+# One handler per operationId of the contract; the names are fixed by openapi/.
+# ruff: noqa: N803 - the path parameter's name is fixed by the contract too
 
 
-def instantiate(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:  # noqa: N803
-    settings = services().settings
-    return start_operation(
-        vnfInstanceId,
-        instantiate_op.OPERATION,
-        lambda _s, inst: instantiate_op.prepare(inst, _vnfd_of(inst), body, settings),
-        required_state=InstantiationState.NOT_INSTANTIATED,
-    )
+def instantiate(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("instantiate", vnfInstanceId, body)
 
 
-def terminate(vnfInstanceId: str, body: dict[str, Any] | None = None) -> flask.Response:  # noqa: N803
-    request = body or {}
-    if request.get("terminationType") is None:
-        raise Unprocessable("terminationType is required: FORCEFUL or GRACEFUL")
-    return start_operation(
-        vnfInstanceId,
-        terminate_op.OPERATION,
-        lambda _s, inst: (request, terminate_op.prepare(inst, request)),
-        required_state=InstantiationState.INSTANTIATED,
-    )
+def terminate(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("terminate", vnfInstanceId, body)
 
 
-def modify_info(instance_id: str, body: dict[str, Any]) -> flask.Response:
-    catalog = services().catalog
-    return start_operation(
-        instance_id,
-        modify_op.OPERATION,
-        lambda _s, inst: modify_op.prepare(inst, catalog, body),
-        required_state=None,
-    )
+def scale(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("scale", vnfInstanceId, body)
+
+
+def scale_to_level(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("scale_to_level", vnfInstanceId, body)
+
+
+def change_flavour(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("change_flavour", vnfInstanceId, body)
+
+
+def heal(vnfInstanceId: str, body: dict[str, Any] | None = None) -> flask.Response:
+    return start_task("heal", vnfInstanceId, body)
+
+
+def operate(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("operate", vnfInstanceId, body)
+
+
+def change_ext_conn(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("change_ext_conn", vnfInstanceId, body)
+
+
+def change_vnfpkg(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("change_vnfpkg", vnfInstanceId, body)
+
+
+def create_snapshot(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("create_snapshot", vnfInstanceId, body)
+
+
+def revert_to_snapshot(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("revert_to_snapshot", vnfInstanceId, body)
+
+
+def modify_info(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:
+    return start_task("modify", vnfInstanceId, body)

@@ -40,4 +40,4 @@ def delete(vnfInstanceId: str) -> flask.Response:  # noqa: N803
 
 
 def modify(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:  # noqa: N803
-    return tasks.modify_info(vnfInstanceId, body)
+    return tasks.start_task("modify", vnfInstanceId, body)

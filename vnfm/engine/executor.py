@@ -200,7 +200,7 @@ class Executor:
             elif state is OpState.ROLLING_BACK:
                 self._backward(spec, ctx, op_id)
         except StepFailed as failure:
-            self._end_attempt(op_id, ctx, Action.ERROR, failure.problem)
+            self._end_attempt(spec, op_id, ctx, Action.ERROR, failure.problem)
         except Cancelled as cancelled:
             problem = {
                 "type": "about:blank",
@@ -209,7 +209,7 @@ class Executor:
                 "detail": f"cancelled by request ({cancelled.mode.value}) during "
                 f"{ctx.step_key or 'start-up'}",
             }
-            self._end_attempt(op_id, ctx, Action.CANCEL, problem)
+            self._end_attempt(spec, op_id, ctx, Action.CANCEL, problem)
 
     def _context(self, session: Session, op: VnfLcmOpOccRow) -> StepContext:
         instance = session.get(VnfInstanceRow, op.vnf_instance_id)
@@ -270,17 +270,33 @@ class Executor:
             move(session, op, Action.ROLLBACK_DONE)
 
     def _end_attempt(
-        self, op_id: str, ctx: StepContext, action: Action, problem: dict[str, Any]
+        self,
+        spec: OperationSpec,
+        op_id: str,
+        ctx: StepContext,
+        action: Action,
+        problem: dict[str, Any],
     ) -> None:
         # The failed step's request markers go, so that a retry sends its request afresh.
         requests = ctx.data.get("requests", {})
         for key in [k for k in requests if k.startswith(ctx.step_key)]:
             del requests[key]
+        follow_up = None
+        if action is Action.ERROR and spec.after_failure is not None:
+            follow_up = spec.after_failure(self.settings, problem, ctx.data)
         with self.services.session() as session, session.begin():
             op = self._owned(session, op_id)
             op.context = ctx.data
             move(session, op, action, error=problem)
+            if follow_up is not None:
+                # The operation decides by itself (e.g. a configured terminal state):
+                # FAILED_TEMP is still recorded and announced, then left at once.
+                move(session, op, follow_up)
+                op.lease_owner = None
+                op.lease_expires_at = None
         log.info("operation %s: %s (%s)", op_id, problem["detail"], action.value)
+        if follow_up is Action.ROLLBACK:
+            self.kick()
 
     def _fail_unexpectedly(self, op_id: str) -> None:
         problem = {

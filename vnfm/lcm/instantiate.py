@@ -7,28 +7,28 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vnfm.api.problems import Unprocessable
-from vnfm.config import Settings
 from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow
 from vnfm.domain.instance import InstantiationState, VnfOperationalState
 from vnfm.engine.runtime import StepContext, StepFailed, esc_request
 from vnfm.lcm import deployment
-from vnfm.lcm.operations import OperationSpec, register
+from vnfm.lcm.operations import OperationSpec, TaskRequest, register, require_vnfd
 from vnfm.lcm.secrets import strip_secrets
 from vnfm.southbound.types import DeploymentState, EventType, ServiceState
 from vnfm.vnfd import rules
 from vnfm.vnfd.model import Vnfd
 
 OPERATION = "INSTANTIATE"
+REQUIRED_STATE = InstantiationState.NOT_INSTANTIATED
 
 
-def prepare(
-    instance: VnfInstanceRow, vnfd: Vnfd, request: dict[str, Any], settings: Settings
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def prepare(task: TaskRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     """Check the request against the VNFD; return (operationParams to show, context).
 
     Everything the VNFD cannot satisfy is refused here, with 422, before an
     operation exists or anything is touched.
     """
+    instance, request, settings = task.instance, task.body, task.settings
+    vnfd = require_vnfd(task)
     flavour = vnfd.flavours.get(request["flavourId"])
     if flavour is None:
         raise Unprocessable(

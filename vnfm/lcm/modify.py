@@ -17,10 +17,9 @@ from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow
 from vnfm.domain.instance import InstantiationState
 from vnfm.engine.runtime import StepContext, StepFailed, esc_request
 from vnfm.lcm import deployment
-from vnfm.lcm.operations import OperationSpec, register
+from vnfm.lcm.operations import OperationSpec, TaskRequest, register
 from vnfm.lcm.secrets import strip_secrets
 from vnfm.southbound.types import DeploymentState, EventType, ServiceState
-from vnfm.vnfd.catalog import Catalog
 
 OPERATION = "MODIFY_INFO"
 
@@ -50,9 +49,11 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def prepare(
-    instance: VnfInstanceRow, catalog: Catalog, request: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
+REQUIRED_STATE = None
+
+
+def prepare(task: TaskRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    instance, catalog, request = task.instance, task.catalog, task.body
     new_vnfd_id = request.get("vnfdId")
     if new_vnfd_id is not None and new_vnfd_id != instance.vnfd_id:
         if catalog.get(new_vnfd_id) is None:

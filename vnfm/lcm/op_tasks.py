@@ -9,7 +9,7 @@ from vnfm.api.problems import Conflict, NotFound
 from vnfm.db.models import VnfLcmOpOccRow
 from vnfm.domain.op_occ import Action, CancelMode, OpState, TransitionNotAllowed, can
 from vnfm.lcm.lifecycle import move
-from vnfm.lcm.operations import can_rollback
+from vnfm.lcm.operations import can_rollback, operation_spec
 
 
 def load_op(session: Session, op_id: str, *, for_update: bool = False) -> VnfLcmOpOccRow:
@@ -59,6 +59,11 @@ def cancel(session: Session, op_id: str, mode: CancelMode) -> VnfLcmOpOccRow:
     state = OpState(op.operation_state)
     if not can(state, Action.CANCEL):
         _move(session, op, Action.CANCEL)  # raises the 409 with the reason
+    if state is not OpState.STARTING and not operation_spec(op.operation).cancellable:
+        raise Conflict(
+            f"operation {op.id} ({op.operation}) cannot be cancelled while it runs: each of "
+            "its ESC requests is atomic. Wait for it to end."
+        )
     op.cancel_mode = mode
     if state is OpState.STARTING:
         _move(session, op, Action.CANCEL)

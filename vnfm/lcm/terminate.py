@@ -11,20 +11,22 @@ from vnfm.domain.instance import InstantiationState
 from vnfm.engine.runtime import StepContext, StepFailed
 from vnfm.lcm import deployment
 from vnfm.lcm.instantiate import Undeploy
-from vnfm.lcm.operations import OperationSpec, register
+from vnfm.lcm.operations import OperationSpec, TaskRequest, register
 from vnfm.southbound.adapter import SouthboundError
 from vnfm.southbound.types import EventType, ServiceAction, ServiceState
 
 OPERATION = "TERMINATE"
+REQUIRED_STATE = InstantiationState.INSTANTIATED
 
 
-def prepare(instance: VnfInstanceRow, request: dict[str, Any]) -> dict[str, Any]:
+def prepare(task: TaskRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     """The context of a terminate: the plan the instance was deployed with."""
+    instance = task.instance
     plan = (instance.internal or {}).get("plan")
     if plan is None:
         plan = {"deployment": deployment.deployment_name(instance.id), "tenant": "vnfm"}
     before = (instance.instantiated_vnf_info or {}).get("vnfcResourceInfo") or []
-    return {"plan": plan, "before": before}
+    return task.body, {"plan": plan, "before": before}
 
 
 class GracefulStop:

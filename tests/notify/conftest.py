@@ -1,8 +1,8 @@
 """Fixtures of the notification tests: a database of their own per backend, services on
 it with fast delivery settings, and real HTTP receivers on loopback ports.
 
-The database is created here (``metadata.create_all``) rather than by the shared
-migration, so these tests depend only on the models; on PostgreSQL it is a database
+The database is created here (``metadata.create_all`` of every model) rather than by
+the shared migration, so these tests depend only on the models; on PostgreSQL it is a database
 named for this run, dropped at the end.
 """
 
@@ -18,11 +18,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-import vnfm.notify.models  # noqa: F401 - registers the notification tables
 from tests.notify.receivers import Receiver, TokenEndpoint
 from vnfm.app import Services, build_services
 from vnfm.config import Settings
-from vnfm.db.models import Base
+from vnfm.db.schema import metadata
 
 PG_URL = os.environ.get("VNFM_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -53,7 +52,7 @@ def notify_database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Ite
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('notify') / 'notify.sqlite'}"
         engine = sa.create_engine(url)
-        Base.metadata.create_all(engine)
+        metadata.create_all(engine)
         engine.dispose()
         yield url
         return
@@ -64,7 +63,7 @@ def notify_database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Ite
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         engine = sa.create_engine(url)
-        Base.metadata.create_all(engine)
+        metadata.create_all(engine)
         engine.dispose()
         yield url
     finally:
@@ -73,27 +72,35 @@ def notify_database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Ite
         admin.dispose()
 
 
-@pytest.fixture
-def notify_settings(notify_database_url: str, tmp_path: Path) -> NotifyTestSettings:
+def fast_settings(database_url: str, vnfd_dir: Path) -> NotifyTestSettings:
     return NotifyTestSettings(
-        database_url=notify_database_url,
-        vnfd_dir=str(tmp_path / "vnfds"),
+        database_url=database_url,
+        vnfd_dir=str(vnfd_dir),
         page_size=2,
         public_url="https://vnfm.example:9443",
     )
+
+
+@pytest.fixture
+def notify_settings(notify_database_url: str, tmp_path: Path) -> NotifyTestSettings:
+    return fast_settings(notify_database_url, tmp_path / "vnfds")
 
 
 def make_services(settings: Settings) -> Services:
     return build_services(settings)
 
 
+def empty_tables(services: Services) -> None:
+    with services.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
 @pytest.fixture
 def services(notify_settings: NotifyTestSettings) -> Iterator[Services]:
     svc = make_services(notify_settings)
     yield svc
-    with svc.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+    empty_tables(svc)
     svc.engine.dispose()
 
 

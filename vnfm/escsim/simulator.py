@@ -92,6 +92,12 @@ class Run:
                 self.sim.wake.wait_for(lambda: not self.active, timeout=seconds)
         return self.active
 
+    def finish(self) -> None:
+        with self.sim.lock:
+            dep = self.dep
+            if dep is not None and not self.detached and self.active and dep.busy == self.name:
+                dep.busy = None
+
     def boot_time(self, group: str) -> float:
         assert self.dep is not None
         return self.dep.group(group).bootup_time * self.sim.boot_time_factor
@@ -113,7 +119,12 @@ class Run:
         target: VmRef | None = None,
         parameters: dict[str, str] | None = None,
         snapshot: SimSnapshot | None = None,
+        final: bool = False,
     ) -> None:
+        """Send one event.  ``final`` marks the workflow's last event: the deployment is
+        released first, so whoever reacts to that event may send the next request."""
+        if final:
+            self.finish()
         dep = self.dep
         source = None
         group = None
@@ -180,11 +191,8 @@ class Simulator:
             except Exception:  # a bug in a workflow must not kill the simulator
                 log.exception("workflow %s failed", run.name)
             finally:
+                run.finish()
                 with self.lock:
-                    dep = run.dep
-                    if dep is not None and not run.detached and run.active \
-                            and dep.busy == run.name:
-                        dep.busy = None
                     self._threads.discard(threading.current_thread())
 
         thread = threading.Thread(target=body, name=f"escsim-{run.name}", daemon=True)
@@ -194,10 +202,27 @@ class Simulator:
             self._threads.add(thread)
         thread.start()
 
-    def latency(self, step: Step, *targets: str | None) -> None:
-        fault = self.faults.take(step, Effect.LATENCY, targets)
-        if fault is not None:
-            self.stopping.wait(fault.seconds)
+    def _inject(self, step: Step, *targets: str | None) -> None:
+        """Apply armed ``latency`` and ``reject`` faults before the request is looked at,
+        as an overloaded or failing ESC would."""
+        slow = self.faults.take(step, Effect.LATENCY, targets)
+        if slow is not None:
+            self.stopping.wait(slow.seconds)
+        self._reject(step, *targets)
+
+    def _vm_targets(self, tenant: str, vm_name: str) -> tuple[str | None, ...]:
+        with self.lock:
+            for dep in self.deployments.values():
+                if dep.tenant == tenant and dep.vm(vm_name) is not None:
+                    return vm_name, dep.name
+        return (vm_name,)
+
+    def _snapshot_targets(self, key: str) -> tuple[str | None, ...]:
+        with self.lock:
+            for snap in self.snapshots.values():
+                if key in (snap.id, snap.name):
+                    return key, snap.id, snap.name, snap.deployment
+        return (key,)
 
     def _reject(self, step: Step, *targets: str | None) -> None:
         fault = self.faults.take(step, Effect.REJECT, targets)
@@ -294,7 +319,7 @@ class Simulator:
     # ------------------------------------------------------------------ deployments
 
     def deploy(self, tenant: str, name: str, body: bytes, targets: CallbackTargets) -> None:
-        self.latency(Step.DEPLOY, name)
+        self._inject(Step.DEPLOY, name)
         spec = self._parse_spec(body)
         if spec.tenant != tenant or spec.name != name:
             raise SimError(400, "Tenant and deployment name in the URL and in the "
@@ -302,7 +327,6 @@ class Simulator:
         with self.lock:
             if name in self.deployments:
                 raise SimError(409, f"Deployment [{name}] already exists.")
-            self._reject(Step.DEPLOY, name)
             dep = SimDeployment(
                 tenant=tenant,
                 tenant_id=self.tenant_ids.setdefault(tenant, tenant_id()),
@@ -314,25 +338,23 @@ class Simulator:
             self._start(Run(self, dep, targets, "deploy"), workflows.deploy)
 
     def undeploy(self, tenant: str, name: str, targets: CallbackTargets) -> None:
-        self.latency(Step.UNDEPLOY, name)
+        self._inject(Step.UNDEPLOY, name)
         with self.lock:
             dep = self._deployment(name, tenant)
             if dep.state is ServiceState.SERVICE_UNDEPLOYING_STATE and dep.busy:
                 raise SimError(409, f"Deployment [{name}] is already being undeployed.")
-            self._reject(Step.UNDEPLOY, name)
             dep.epoch += 1  # cuts short whatever ran (seed 002: undeploy may interrupt)
             self.wake.notify_all()
             self._start(Run(self, dep, targets, "undeploy"), workflows.undeploy)
 
     def get(self, name: str) -> DeploymentState:
-        self.latency(Step.GET, name)
+        self._inject(Step.GET, name)
         with self.lock:
             dep = self._deployment(name)
-            self._reject(Step.GET, name)
             return dep.snapshot()
 
     def update(self, name: str, body: bytes, targets: CallbackTargets) -> None:
-        self.latency(Step.UPDATE, name)
+        self._inject(Step.UPDATE, name)
         spec = self._parse_spec(body)
         if spec.name != name:
             raise SimError(400, "Deployment name in the URL and in the payload differ.")
@@ -360,7 +382,6 @@ class Simulator:
                 if unset and not rollback:
                     raise SimError(409, "Monitoring migration rejected: monitoring already "
                                         f"unset on VM(s) {', '.join(unset)}.")
-            self._reject(Step.UPDATE, name)
             if plan.resized:
                 self._reject(Step.RESIZE, name)
             run = Run(self, dep, targets, "update")
@@ -369,7 +390,7 @@ class Simulator:
     def service_action(
         self, tenant: str, name: str, body: bytes, targets: CallbackTargets
     ) -> None:
-        self.latency(Step.SERVICE_ACTION, name)
+        self._inject(Step.SERVICE_ACTION, name)
         action = _payload(ops.parse_service_operation, body)
         with self.lock:
             dep = self._deployment(name, tenant)
@@ -381,26 +402,24 @@ class Simulator:
                 self._not_stopped(dep)
             if any(vm.vim_state is VimVmState.VERIFY_RESIZE for vm in dep.vms):
                 raise SimError(409, "A resize or migration awaits confirm or revert.")
-            self._reject(Step.SERVICE_ACTION, name)
             run = Run(self, dep, targets, f"service-{action.value}")
             self._start(run, lambda r: workflows.service_action(r, action))
 
     # ------------------------------------------------------------------ VMs
 
     def vm_action(self, tenant: str, vm_name: str, body: bytes, targets: CallbackTargets) -> None:
-        self.latency(Step.VM_ACTION, vm_name)
+        self._inject(Step.VM_ACTION, *self._vm_targets(tenant, vm_name))
         action, _force = _payload(ops.parse_vm_operation, body)
         with self.lock:
             dep, vm = self._vm(tenant, vm_name)
             self._not_busy(dep)
             self._not_stopped(dep)
             workflows.check_vm_action(vm, action)
-            self._reject(Step.VM_ACTION, dep.name, vm_name)
             run = Run(self, dep, targets, f"vm-{action.value}")
             self._start(run, lambda r: workflows.vm_action(r, vm, action))
 
     def migrate(self, tenant: str, vm_name: str, body: bytes, targets: CallbackTargets) -> None:
-        self.latency(Step.MIGRATE, vm_name)
+        self._inject(Step.MIGRATE, *self._vm_targets(tenant, vm_name))
         request = _payload(ops.parse_migrate_operation, body)
         with self.lock:
             dep, vm = self._vm(tenant, vm_name)
@@ -417,12 +436,11 @@ class Simulator:
                 raise SimError(409, f"VM [{vm_name}] in {vm.state} cannot be migrated.")
             if request.host is not None and request.host == vm.host:
                 raise SimError(400, f"VM [{vm_name}] already runs on host {vm.host}.")
-            self._reject(Step.MIGRATE, dep.name, vm_name)
             run = Run(self, dep, targets, "migrate")
             self._start(run, lambda r: workflows.migrate(r, vm, request))
 
     def recover(self, tenant: str, vm_name: str, body: bytes, targets: CallbackTargets) -> None:
-        self.latency(Step.RECOVERY, vm_name)
+        self._inject(Step.RECOVERY, *self._vm_targets(tenant, vm_name))
         action = _payload(ops.parse_recovery_operation, body)
         with self.lock:
             dep, vm = self._vm(tenant, vm_name)
@@ -431,7 +449,6 @@ class Simulator:
                 raise SimError(409, f"Deployment [{dep.name}] is stopped: no recovery.")
             if vm.state is VmStateName.VM_SHUTOFF_STATE:
                 raise SimError(409, f"VM [{vm_name}] is stopped: no recovery.")
-            self._reject(Step.RECOVERY, dep.name, vm_name)
             run = Run(self, dep, targets, "recovery")
             self._start(run, lambda r: workflows.recover(r, vm, action))
 
@@ -440,14 +457,13 @@ class Simulator:
     def create_snapshot(
         self, tenant: str, vm_name: str, body: bytes, targets: CallbackTargets
     ) -> None:
-        self.latency(Step.SNAPSHOT, vm_name)
+        self._inject(Step.SNAPSHOT, *self._vm_targets(tenant, vm_name))
         name = _payload(ops.parse_snapshot_request, body)
         with self.lock:
             dep, vm = self._vm(tenant, vm_name)
             if vm.state not in (VmStateName.VM_ALIVE_STATE, VmStateName.VM_SHUTOFF_STATE):
                 raise SimError(409, f"VM [{vm_name}] is {vm.state}: a snapshot needs an "
                                     "alive or stopped VM.")
-            self._reject(Step.SNAPSHOT, dep.name, vm_name, name)
             snap = SimSnapshot(
                 id=new_uuid(), name=name, tenant=tenant, vm_name=vm.name,
                 deployment=dep.name, deployment_id=dep.deployment_id, vm_group=vm.group,
@@ -486,18 +502,17 @@ class Simulator:
         return named[0]
 
     def delete_snapshot(self, key: str, targets: CallbackTargets) -> None:
-        self.latency(Step.SNAPSHOT_DELETE, key)
+        self._inject(Step.SNAPSHOT_DELETE, *self._snapshot_targets(key))
         with self.lock:
             snap = self._snapshot(key)
             if snap.status == "deleting":
                 raise SimError(409, f"Snapshot [{key}] is already being deleted.")
-            self._reject(Step.SNAPSHOT_DELETE, snap.id, snap.name, snap.deployment)
             snap.status = "deleting"
             run = Run(self, None, targets, "snapshot-delete")
             self._start(run, lambda r: workflows.delete_snapshot(r, snap))
 
     def create_volume(self, snapshot_id: str, body: bytes, targets: CallbackTargets) -> None:
-        self.latency(Step.VOLUME, snapshot_id)
+        self._inject(Step.VOLUME, *self._snapshot_targets(snapshot_id))
         request = _payload(ops.parse_volume_request, body)
         with self.lock:
             snap = self.snapshots.get(snapshot_id)
@@ -506,7 +521,6 @@ class Simulator:
             if not snap.volume_snapshot_id:
                 raise SimError(400, f"Snapshot [{snapshot_id}] has no volume snapshot: it "
                                     "was not taken of a VNF with a bootable volume.")
-            self._reject(Step.VOLUME, snap.id, snap.name)
             run = Run(self, None, targets, "volume")
             self._start(run, lambda r: workflows.create_volume(r, snap, request))
 

@@ -191,7 +191,7 @@ def deploy(run: Run) -> None:
             if fail:
                 run.emit(E.VM_DEPLOYED, vm, ok=False,
                          message=f"VM deployment failed: {vm.name}.")
-                run.emit(E.SERVICE_ALIVE, ok=False,
+                run.emit(E.SERVICE_ALIVE, ok=False, final=True,
                          message=f"Service deployment failed: VM {vm.name} not deployed.")
                 return
             deployed.append(vm)
@@ -207,10 +207,10 @@ def deploy(run: Run) -> None:
         dep.state = S.SERVICE_ERROR_STATE if failed else S.SERVICE_ACTIVE_STATE
     if failed:
         names = ", ".join(vm.name for vm in failed)
-        run.emit(E.SERVICE_ALIVE, ok=False,
+        run.emit(E.SERVICE_ALIVE, ok=False, final=True,
                  message=f"Service deployment failed: VM(s) {names} never became alive.")
     else:
-        run.emit(E.SERVICE_ALIVE, message="Service deployed; all VMs are alive.")
+        run.emit(E.SERVICE_ALIVE, message="Service deployed; all VMs are alive.", final=True)
 
 
 def undeploy(run: Run) -> None:
@@ -234,7 +234,8 @@ def undeploy(run: Run) -> None:
                 dep.vms.remove(vm)
         if fail:
             run.emit(E.VM_UNDEPLOYED, vm, ok=False, message=f"VM undeploy failed: {vm.name}.")
-            run.emit(E.SERVICE_UNDEPLOYED, ok=False, message="Service undeploy failed.")
+            run.emit(E.SERVICE_UNDEPLOYED, ok=False, message="Service undeploy failed.",
+                     final=True)
             return
         run.emit(E.VM_UNDEPLOYED, vm, message="VM undeployed.")
     with lock:
@@ -242,7 +243,7 @@ def undeploy(run: Run) -> None:
             return
         if run.sim.deployments.get(dep.name) is dep:
             del run.sim.deployments[dep.name]
-    run.emit(E.SERVICE_UNDEPLOYED, message="Service undeployed.")
+    run.emit(E.SERVICE_UNDEPLOYED, message="Service undeployed.", final=True)
 
 
 # ----------------------------------------------------------------------------- update
@@ -334,10 +335,10 @@ def _set_monitors(
             return
         finish()
     if not failed_agents:
-        run.emit(E.SVC_SET_MONITOR_STATUS, message="Monitor set on all VMs.")
+        run.emit(E.SVC_SET_MONITOR_STATUS, message="Monitor set on all VMs.", final=True)
     else:
         outcome = "partial failure" if ok_count else "failure"
-        run.emit(E.SVC_SET_MONITOR_STATUS, ok=False,
+        run.emit(E.SVC_SET_MONITOR_STATUS, ok=False, final=True,
                  message=f"Set monitor ended in {outcome}.")
 
 
@@ -372,7 +373,8 @@ def update(run: Run, spec: DeploymentSpec, plan: UpdatePlan) -> None:  # noqa: C
                 return
             if not monitored:
                 restore()
-        run.emit(E.SERVICE_UPDATED, ok=False, message="Service update failed.")
+        run.emit(E.SERVICE_UPDATED, ok=False, message="Service update failed.",
+                 final=not monitored)
         if monitored:  # put the monitors back on the previous agent (seed 003)
             _set_monitors(run, monitored, old_agents, restore)
         return
@@ -443,10 +445,12 @@ def update(run: Run, spec: DeploymentSpec, plan: UpdatePlan) -> None:  # noqa: C
             resized.append(vm)
         if not monitored:
             dep.settle()  # with monitors to set, the service stays updating until they are
-    run.emit(E.SERVICE_UPDATED, message="Service update completed.")
+    run.emit(E.SERVICE_UPDATED, message="Service update completed.",
+             final=not monitored and not resized)
     for vm in resized:
         run.emit(E.VM_VERIFY_RESIZE, vm, message="VM resize request processed.",
-                 vm_state=VimVmState.VERIFY_RESIZE.value)
+                 vm_state=VimVmState.VERIFY_RESIZE.value,
+                 final=not monitored and vm is resized[-1])
     if monitored:
         new_agents = {g: agent_of(dep.group(g)) for g in plan.agent_groups}
         _set_monitors(run, [vm for vm in monitored if vm in dep.vms], new_agents, dep.settle)
@@ -499,14 +503,15 @@ def service_action(run: Run, action: ServiceAction) -> None:
                 _alive(vm)
         if fail:
             run.emit(vm_event, vm, ok=False, message=f"{action.value} of VM failed.")
-            run.emit(svc_event, ok=False, message=f"Service {action.value} failed.")
+            run.emit(svc_event, ok=False, message=f"Service {action.value} failed.",
+                     final=True)
             return
         run.emit(vm_event, vm, message=f"VM {action.value} completed.")
     with lock:
         if not run.active:
             return
         dep.state = final
-    run.emit(svc_event, message=f"Service {action.value} completed.")
+    run.emit(svc_event, message=f"Service {action.value} completed.", final=True)
 
 
 def check_vm_action(vm: SimVm, action: VmAction) -> None:
@@ -561,10 +566,11 @@ def vm_action(run: Run, vm: SimVm, action: VmAction) -> None:  # noqa: C901
                 _alive(vm)
             dep.settle()
         if fail:
-            run.emit(done, vm, ok=False, message=f"{action.value} failed in the VIM.")
+            run.emit(done, vm, ok=False, message=f"{action.value} failed in the VIM.",
+                     final=True)
             return
         run.emit(done, vm, message=f"{action.value} completed.")
-        run.emit(E.VM_ALIVE, vm, message="VM is alive and monitored.")
+        run.emit(E.VM_ALIVE, vm, message="VM is alive and monitored.", final=True)
         return
     if action in (VmAction.ENABLE_MONITOR, VmAction.DISABLE_MONITOR):
         enable = action is VmAction.ENABLE_MONITOR
@@ -582,7 +588,7 @@ def vm_action(run: Run, vm: SimVm, action: VmAction) -> None:  # noqa: C901
         verb = "enable" if enable else "disable"
         run.emit(E.VM_SET_MONITOR_STATUS, vm, ok=not fail,
                  message=f"Monitor {verb} {'failed' if fail else 'completed'}.",
-                 vm_state=vm.state.value)
+                 vm_state=vm.state.value, final=True)
         return
     transient, final_event = {
         VmAction.STOP: (V.VM_STOPPING_STATE, E.VM_STOPPED),
@@ -605,7 +611,7 @@ def vm_action(run: Run, vm: SimVm, action: VmAction) -> None:  # noqa: C901
         else:
             _alive(vm)
         dep.settle()
-    run.emit(final_event, vm, ok=not fail,
+    run.emit(final_event, vm, ok=not fail, final=True,
              message=f"VM {action.value} {'failed' if fail else 'completed'}.")
 
 
@@ -628,14 +634,17 @@ def migrate(run: Run, vm: SimVm, request: MigrateRequest) -> None:
             new_host = request.host or run.sim.alloc.host(avoid=vm.host)
             vm.host, vm.host_id = new_host, host_id(dep.tenant_id, new_host)
         target = VmRef(vm_name=vm.name, vm_id=vm.vm_id, host_name=vm.host, host_id=vm.host_id)
+    live = request.migration_type is MigrationType.LIVE
     if fail:
-        run.emit(E.VM_MIGRATED, vm, ok=False, message="Migration failed in the VIM.")
-        if request.migration_type is MigrationType.LIVE:
-            run.emit(E.VM_MIGRATE_COMPLETE, vm, ok=False, message="Migration failed.")
+        run.emit(E.VM_MIGRATED, vm, ok=False, message="Migration failed in the VIM.",
+                 final=not live)
+        if live:
+            run.emit(E.VM_MIGRATE_COMPLETE, vm, ok=False, message="Migration failed.",
+                     final=True)
         return
     run.emit(E.VM_MIGRATED, vm, target=target, message=f"VM moved to host {vm.host}.")
-    if request.migration_type is MigrationType.LIVE:
-        run.emit(E.VM_MIGRATE_COMPLETE, vm, message="Live migration complete.")
+    if live:
+        run.emit(E.VM_MIGRATE_COMPLETE, vm, message="Live migration complete.", final=True)
         return
     with lock:
         if not run.active:
@@ -645,7 +654,7 @@ def migrate(run: Run, vm: SimVm, request: MigrateRequest) -> None:
         vm.state = V.VM_MONITOR_DISABLED_STATE
         vm.monitor = MonitorStatus.DISABLED
     run.emit(E.VM_VERIFY_RESIZE, vm, message="Cold migration awaits confirm or revert.",
-             vm_state=VimVmState.VERIFY_RESIZE.value)
+             vm_state=VimVmState.VERIFY_RESIZE.value, final=True)
 
 
 def recover(run: Run, vm: SimVm, action: RecoveryAction) -> None:
@@ -660,7 +669,8 @@ def recover(run: Run, vm: SimVm, action: RecoveryAction) -> None:
                 return
             _broken(vm)
             dep.settle()
-        run.emit(E.VM_RECOVERY_COMPLETE, vm, ok=False, message="VM recovery failed.")
+        run.emit(E.VM_RECOVERY_COMPLETE, vm, ok=False, message="VM recovery failed.",
+                 final=True)
         return
     if action is RecoveryAction.REDEPLOY_ONLY:
         with lock:
@@ -691,7 +701,7 @@ def recover(run: Run, vm: SimVm, action: RecoveryAction) -> None:
         dep.settle()
     if action is not RecoveryAction.REDEPLOY_ONLY:
         run.emit(E.VM_RECOVERY_REBOOT, vm, message="VM rebooted for recovery.")
-    run.emit(E.VM_RECOVERY_COMPLETE, vm, message="VM recovered.")
+    run.emit(E.VM_RECOVERY_COMPLETE, vm, message="VM recovered.", final=True)
 
 
 # ----------------------------------------------------------------------------- snapshots

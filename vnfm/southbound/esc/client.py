@@ -162,7 +162,7 @@ class EscAdapter:
     ) -> tuple[int, bytes]:
         with self._session.request(
             method, url, data=body, headers=headers, params=params, timeout=self.timeout,
-            stream=True,
+            stream=True, allow_redirects=False,  # ESC does not redirect; never resend creds
         ) as answer:
             chunks: list[bytes] = []
             size = 0

@@ -10,7 +10,7 @@ nothing and guards against digest collisions of very long key values.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import Select, and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from vnfm.notify.filters import Event, event_keys, matches
@@ -25,7 +25,7 @@ def filter_key_rows(subscription_id: str, keys: set[tuple[str, str]]) -> list[Su
     ]
 
 
-def candidate_ids_statement(event: Event):  # type: ignore[no-untyped-def]
+def candidate_ids_statement(event: Event) -> Select[tuple[str]]:
     """``SELECT subscription_id`` of the subscriptions whose keys the event satisfies."""
     K = SubscriptionKeyRow  # a short alias keeps the statement readable
     hits = []

@@ -8,44 +8,17 @@ the delivery worker's job (:mod:`vnfm.notify.delivery`), after the commit.
 
 from __future__ import annotations
 
-import logging
-from weakref import WeakKeyDictionary
-
-from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session
 
 from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow, utcnow
 from vnfm.notify import documents
 from vnfm.notify.documents import Draft
 from vnfm.notify.matching import matching_subscriptions
-from vnfm.notify.models import PENDING, OutboxRow, SubscriptionKeyRow
-
-log = logging.getLogger(__name__)
-
-# Transitional: until the shared migration creates the notification tables, a
-# database without them must not make every state change fail.  Checked once per
-# engine, and loudly, so a production database that was not upgraded is noticed.
-_TABLES_PRESENT: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
-
-
-def _tables_present(session: Session) -> bool:
-    engine = session.get_bind().engine
-    present = _TABLES_PRESENT.get(engine)
-    if present is None:
-        present = inspect(session.connection()).has_table(SubscriptionKeyRow.__tablename__)
-        _TABLES_PRESENT[engine] = present
-        if not present:
-            log.error(
-                "table %s is missing: no notifications will be queued; run `vnfm db upgrade`",
-                SubscriptionKeyRow.__tablename__,
-            )
-    return present
+from vnfm.notify.models import PENDING, OutboxRow
 
 
 def publish(session: Session, draft: Draft) -> int:
     """Queue ``draft`` for every subscription it matches; returns how many."""
-    if not _tables_present(session):
-        return 0
     subscriptions = matching_subscriptions(session, draft.event)
     now = utcnow()
     for subscription in subscriptions:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -38,10 +38,6 @@ if TYPE_CHECKING:
 
 #: The answer a callbackUri must give to the check (SOL013: 204 No Content).
 CHECK_STATUS = 204
-
-#: How a callbackUri check is made; tests and callers may pass their own.
-Checker = Callable[[str, Mapping[str, Any] | None, NotifySettings, TokenCache], Outcome]
-
 
 # ------------------------------------------------------------------ validation
 
@@ -155,10 +151,9 @@ def verify_callback(
     authentication: Mapping[str, Any] | None,
     settings: NotifySettings,
     tokens: TokenCache,
-    checker: Checker = http_check,
 ) -> None:
     """422 unless the callbackUri answers the check with 204."""
-    outcome = checker(uri, authentication, settings, tokens)
+    outcome = http_check(uri, authentication, settings, tokens)
     if outcome.status == CHECK_STATUS:
         return
     if outcome.status is None:
@@ -193,8 +188,6 @@ def find_identical(session: Session, normalised: Mapping[str, Any]) -> Subscript
 def create_subscription(
     services: Services,
     request: Mapping[str, Any],
-    *,
-    checker: Checker = http_check,
 ) -> tuple[SubscriptionRow, bool]:
     """The new subscription and True, or an identical existing one and False.
 
@@ -210,9 +203,7 @@ def create_subscription(
             return existing, False
     if settings.subscription_check_callback:
         tokens = shared_tokens(services.extras)
-        verify_callback(
-            normalised["callbackUri"], normalised["authentication"], settings, tokens, checker
-        )
+        verify_callback(normalised["callbackUri"], normalised["authentication"], settings, tokens)
     with services.session() as session, session.begin():
         row = add_subscription(session, normalised)
     return row, True

@@ -241,3 +241,25 @@ def test_injected_resize_rejection_only_hits_flavor_changes(
     _update(sim, trace, with_group(s, "g1", image="other"))  # no resize: accepted
     err = _rejected(sim, with_group(s, "g1", image="other", flavor="v2"))
     assert err.status == 500
+
+
+def test_flavor_change_with_scale_in_to_zero_has_nothing_to_resize(
+    sim: Simulator, trace: Trace
+) -> None:
+    s = spec()
+    deployed(sim, trace, s)
+    _update(sim, trace, with_group(s, "g1", flavor="v2", scaling=group(
+        min_active=0, max_active=0).scaling))
+    assert trace.types() == [E.VM_SCALE_IN_INIT, E.VM_SCALE_IN_COMPLETE, E.SERVICE_UPDATED]
+    assert sim.get("dep").state is S.SERVICE_ACTIVE_STATE and sim.get("dep").vms == ()
+
+
+def test_vms_added_with_a_flavor_change_start_at_the_new_size(
+    sim: Simulator, trace: Trace
+) -> None:
+    s = spec("dep", group(min_active=1, max_active=2))
+    deployed(sim, trace, s)
+    _update(sim, trace, with_group(s, "g1", flavor="v2", scaling=group(
+        min_active=2, max_active=2).scaling), until=E.VM_VERIFY_RESIZE)
+    assert len(trace.events(E.VM_VERIFY_RESIZE)) == 1  # only the VM that existed before
+    assert {v.flavor for v in sim.get("dep").vms} == {"v2"}

@@ -188,8 +188,11 @@ class Simulator:
         def body() -> None:
             try:
                 work(run)
-            except Exception:  # a bug in a workflow must not kill the simulator
+            except Exception:  # a bug in a workflow must not kill the simulator...
                 log.exception("workflow %s failed", run.name)
+                with self.lock:  # ...nor leave its deployment stuck in a transient state
+                    if run.dep is not None and not run.detached and run.active:
+                        run.dep.state = ServiceState.SERVICE_ERROR_STATE
             finally:
                 run.finish()
                 with self.lock:

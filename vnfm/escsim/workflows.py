@@ -296,6 +296,15 @@ def _without(group: VmGroupSpec, *names: str) -> dict[str, object]:
     return {k: v for k, v in vars(group).items() if k not in names}
 
 
+def _resize(vm: SimVm, old_flavor: str, new_flavor: str) -> None:
+    """ESC stops monitoring, the VIM resizes and waits in VERIFY_RESIZE (seed 002)."""
+    vm.revert_flavor = old_flavor
+    vm.flavor = new_flavor
+    vm.vim_state = VimVmState.VERIFY_RESIZE
+    vm.state = V.VM_MONITOR_DISABLED_STATE
+    vm.monitor = MonitorStatus.DISABLED
+
+
 def _set_monitors(
     run: Run, vms: list[SimVm], agents: dict[str, str | None], finish: Callable[[], None]
 ) -> None:
@@ -435,14 +444,11 @@ def update(run: Run, spec: DeploymentSpec, plan: UpdatePlan) -> None:  # noqa: C
         if not run.active:
             return
         for name, (old_flavor, new_flavor) in plan.resized.items():
-            vm = dep.vms_of(name)[0]
-            # ESC stops monitoring, the VIM resizes and waits in VERIFY_RESIZE (seed 002).
-            vm.revert_flavor = old_flavor
-            vm.flavor = new_flavor
-            vm.vim_state = VimVmState.VERIFY_RESIZE
-            vm.state = V.VM_MONITOR_DISABLED_STATE
-            vm.monitor = MonitorStatus.DISABLED
-            resized.append(vm)
+            # VMs this update created already have the new flavor; a scale in may have
+            # removed the group's only VM, leaving nothing to resize.
+            for vm in [v for v in dep.vms_of(name) if v.flavor != new_flavor]:
+                _resize(vm, old_flavor, new_flavor)
+                resized.append(vm)
         if not monitored:
             dep.settle()  # with monitors to set, the service stays updating until they are
     run.emit(E.SERVICE_UPDATED, message="Service update completed.",

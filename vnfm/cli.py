@@ -48,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     add = vnfd_commands.add_parser("add", help="validate a VNFD file and add it to VNFM_VNFD_DIR")
     add.add_argument("file", type=Path)
 
+    notify = commands.add_parser("notify", help="notifications that could not be delivered")
+    notify_commands = notify.add_subparsers(dest="notify_command", required=True, metavar="ACTION")
+    for name, text in (
+        ("dead-letters", "list notifications given up on (dead letters)"),
+        ("requeue", "put dead letters back in their queues with a fresh retry budget"),
+    ):
+        action = notify_commands.add_parser(name, help=text)
+        _add_database_flag(action)
+        action.add_argument("--subscription", help="only this subscription's")
+        if name == "dead-letters":
+            action.add_argument("--limit", type=int, default=100)
+
     sim = commands.add_parser("esc-sim", help="run the ESC simulator on its own")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8090)
@@ -101,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "vnfd":
         return _vnfd(args, settings)
+    if args.command == "notify":
+        return _notify(args, settings)
     if args.command == "serve":
         from vnfm.server import serve
 
@@ -112,6 +126,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         work(settings)
         return 0
     return 2
+
+
+def _notify(args: argparse.Namespace, settings: Settings) -> int:
+    from vnfm.app import build_services
+    from vnfm.notify.delivery import dead_letter_report, requeue_dead_letters
+
+    services = build_services(settings)
+    if args.notify_command == "dead-letters":
+        print(dead_letter_report(services, subscription_id=args.subscription, limit=args.limit))
+        return 0
+    with services.session() as session, session.begin():
+        count = requeue_dead_letters(session, subscription_id=args.subscription)
+    print(f"requeued {count} notification(s)")
+    return 0
 
 
 def _vnfd(args: argparse.Namespace, settings: Settings) -> int:

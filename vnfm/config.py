@@ -122,6 +122,59 @@ class Settings:
             "of waiting in FAILED_TEMP."
         },
     )
+    subscription_check_callback: bool = field(
+        default=True,
+        metadata={
+            "doc": "Before creating a subscription, GET its callbackUri, which must answer 204."
+        },
+    )
+    subscription_check_timeout: float = field(
+        default=5.0, metadata={"doc": "Seconds that callbackUri check may take."}
+    )
+    subscription_allow_duplicates: bool = field(
+        default=False,
+        metadata={
+            "doc": "An identical subscription is created again (201) instead of answered "
+            "with 303 See Other to the existing one."
+        },
+    )
+    notify_connect_timeout: float = field(
+        default=3.0, metadata={"doc": "Seconds to connect to a subscriber."}
+    )
+    notify_read_timeout: float = field(
+        default=10.0, metadata={"doc": "Seconds to wait for a subscriber's answer."}
+    )
+    notify_max_attempts: int = field(
+        default=10,
+        metadata={"doc": "Attempts to deliver a notification before it is a dead letter."},
+    )
+    notify_max_age: float = field(
+        default=3600.0,
+        metadata={"doc": "Seconds a notification keeps being retried before it is a dead letter."},
+    )
+    notify_retry_base: float = field(
+        default=1.0,
+        metadata={"doc": "First retry delay (seconds); doubles per retry, with jitter."},
+    )
+    notify_retry_max_delay: float = field(
+        default=300.0, metadata={"doc": "Longest delay between two delivery attempts (seconds)."}
+    )
+    notify_workers: int = field(
+        default=8,
+        metadata={"doc": "Notifications one process sends at once (to distinct subscriptions)."},
+    )
+    notify_verify_tls: bool = field(
+        default=True, metadata={"doc": "Verify subscribers' and token endpoints' TLS certificates."}
+    )
+    notify_ca_bundle: str = field(
+        default="", metadata={"doc": "CA bundle for that verification; empty: the system's."}
+    )
+    notify_client_cert: str = field(
+        default="", metadata={"doc": "Client certificate (PEM) for subscribers asking TLS_CERT."}
+    )
+    notify_client_key: str = field(
+        default="", metadata={"doc": "Its private key (PEM), if not in the certificate file."}
+    )
     log_level: str = field(default="INFO", metadata={"doc": "Python logging level."})
 
     @property
@@ -129,6 +182,23 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(DEFAULT_DATA_DIR / 'vnfm.sqlite').resolve()}"
+
+
+def public_base_url(settings: Settings) -> str:
+    """``scheme://host:port`` of our API as others (subscribers, ESC's callbacks) reach it.
+
+    Links are also made where there is no request to take a host from (the executor,
+    the delivery worker), so this is the one rule for them: ``public_url`` when set,
+    else the address we listen on (loopback for a wildcard bind).
+    """
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    host = settings.host
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
 
 
 ENV_PREFIX = "VNFM_"

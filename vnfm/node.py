@@ -8,16 +8,17 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import uvicorn
 
 from vnfm.api.esc_callbacks import CALLBACK_PATH
 from vnfm.app import Services, build_services, create_app
-from vnfm.config import Settings
+from vnfm.config import Settings, public_base_url
 from vnfm.engine.events import EventWaiter
 from vnfm.engine.executor import Executor
+from vnfm.notify.delivery import Deliverer
 from vnfm.southbound.esc.client import EscAdapter
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Node:
     settings: Settings
     services: Services
     executor: Executor | None = None
+    deliverer: Deliverer | None = None
     simulator: Any = None
     api_url: str = ""
     _server: uvicorn.Server | None = None
@@ -51,6 +53,8 @@ class Node:
             self._thread.join(timeout=10)
         if self.executor is not None:
             self.executor.stop(wait=True)
+        if self.deliverer is not None:
+            self.deliverer.stop()
         for stopper in reversed(self._stoppers):
             stopper()
         if self.simulator is not None:
@@ -67,11 +71,13 @@ def start_node(
 ) -> Node:
     """Start the parts of a vnfm process; with ``background`` False the API serves in
     the calling thread until it is stopped (Ctrl-C)."""
+    sock = bind_socket(settings.host, settings.port) if serve_api else None
+    if sock is not None:
+        # Port 0 asks for any free port: from here on every part uses the real one.
+        settings = replace(settings, port=sock.getsockname()[1])
     services = build_services(settings)
     node = Node(settings=settings, services=services)
-    sock = bind_socket(settings.host, settings.port) if serve_api else None
-    port = sock.getsockname()[1] if sock is not None else settings.port
-    node.api_url = settings.public_url.rstrip("/") or f"http://{_url_host(settings.host)}:{port}"
+    node.api_url = public_base_url(settings)
 
     esc_url = settings.esc_url
     if not esc_url:
@@ -96,6 +102,8 @@ def start_node(
         password=settings.esc_password or None,
     )
     services.extras["adapter"] = adapter
+    node.deliverer = Deliverer(services).start()
+    services.extras["deliverer"] = node.deliverer
     if run_executor:
         waiter = EventWaiter(services.sessions, services.events, poll_interval=0.2)
         node.executor = Executor(services, adapter, waiter)
@@ -121,12 +129,6 @@ def start_node(
         finally:
             node.stop()
     return node
-
-
-def _url_host(host: str) -> str:
-    if host in ("0.0.0.0", ""):
-        return "127.0.0.1"
-    return f"[{host}]" if ":" in host else host
 
 
 def _wait_until_started(server: uvicorn.Server, timeout: float = 10.0) -> None:

@@ -32,7 +32,7 @@ def wait_http(url: str, timeout: float = 20) -> None:
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise AssertionError(f"{url} did not come up")
 

@@ -77,6 +77,7 @@ class Run:
         self.detached = detached
         self.transaction_id = new_uuid()
         self.epoch = dep.epoch if dep is not None else 0
+        self.fault_message: str | None = None
 
     @property
     def active(self) -> bool:
@@ -103,9 +104,15 @@ class Run:
         return self.dep.group(group).bootup_time * self.sim.boot_time_factor
 
     def failure(self, step: Step, *targets: str | None) -> bool:
-        """Whether a ``fail`` fault is armed for this step (and consume it)."""
+        """Whether a ``fail`` fault is armed for this step (and consume it).
+
+        The fault's message then rides on this run's FAILURE events, the way ESC
+        passes the VIM's reason along, so a test can follow it to the NFVO."""
         names = (self.dep.name if self.dep else None, *targets)
-        return self.sim.faults.take(step, Effect.FAIL, names) is not None
+        fault = self.sim.faults.take(step, Effect.FAIL, names)
+        if fault is not None:
+            self.fault_message = fault.message
+        return fault is not None
 
     def emit(
         self,
@@ -125,6 +132,8 @@ class Run:
         released first, so whoever reacts to that event may send the next request."""
         if final:
             self.finish()
+        if not ok and self.fault_message and self.fault_message not in message:
+            message = f"{message} Cause: {self.fault_message}".strip()
         dep = self.dep
         source = None
         group = None

@@ -11,6 +11,7 @@ crash and send the same thing again.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from vnfm.southbound.types import (
@@ -307,3 +308,86 @@ def _affected(vnfc: dict[str, Any], change_type: str) -> dict[str, Any]:
 
 def is_alive(state: DeploymentState) -> bool:
     return all(vm.state is VmStateName.VM_ALIVE_STATE for vm in state.vms)
+
+
+# ----------------------------------------------------------------------------- for scale,
+# heal and operate: reading a deployment against a plan, and small views of the record
+
+
+def plan_of(internal: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The plan an instantiated VNF was last deployed with (kept in ``internal``)."""
+    plan = (internal or {}).get("plan")
+    return plan if isinstance(plan, dict) else None
+
+
+def vnf_state_of(info: dict[str, Any] | None) -> str:
+    """``vnfState`` of an instantiatedVnfInfo; an instantiated VNF starts STARTED."""
+    return str((info or {}).get("vnfState") or "STARTED")
+
+
+def vm_counts(state: DeploymentState) -> dict[str, int]:
+    """How many VMs ESC has in each VM group (= VDU) of the deployment."""
+    counts: dict[str, int] = {}
+    for vm in state.vms:
+        counts[vm.vm_group] = counts.get(vm.vm_group, 0) + 1
+    return counts
+
+
+def has_counts(state: DeploymentState, vdu_counts: dict[str, int]) -> bool:
+    """Whether ESC runs exactly the plan's number of VMs of every VDU (and no others)."""
+    wanted = {vdu: int(n) for vdu, n in vdu_counts.items() if int(n) > 0}
+    return vm_counts(state) == wanted
+
+
+def affected_vnfc(vnfc: dict[str, Any], change_type: str) -> dict[str, Any]:
+    """One AffectedVnfc entry for a vnfcResourceInfo (ADDED, REMOVED, MODIFIED ...)."""
+    return _affected(vnfc, change_type)
+
+
+def with_vnf_state(
+    info: dict[str, Any], vnf_state: str, state: DeploymentState | None
+) -> dict[str, Any]:
+    """A copy of ``info`` with ``vnfState`` and every ``vnfcInfo.vnfcState`` set, and the
+    ESC VM states in the VNFC metadata refreshed from ``state`` when there is one.
+
+    Operate changes nothing else, so the record is updated in place rather than rebuilt
+    from the plan (which would need the VNFD).
+    """
+    result = dict(info)
+    result["vnfState"] = vnf_state
+    result["vnfcInfo"] = [{**vnfc, "vnfcState": vnf_state} for vnfc in info.get("vnfcInfo") or []]
+    if state is not None:
+        esc_states = {vm.name: vm.state.value for vm in state.vms}
+        resources = []
+        for vnfc in info.get("vnfcResourceInfo") or []:
+            metadata = dict(vnfc.get("metadata") or {})
+            if vnfc.get("id") in esc_states:
+                metadata["escVmState"] = esc_states[vnfc["id"]]
+            resources.append({**vnfc, "metadata": metadata})
+        result["vnfcResourceInfo"] = resources
+    return result
+
+
+# ----------------------------------------------------------------------------- images
+
+
+def image_overrides(plan: dict[str, Any]) -> dict[str, str]:
+    """VDU id -> ESC image that replaces the VNFD's image (a reverted snapshot's image).
+
+    ESC restores a VM from a snapshot by running the snapshot image (seed 002), so
+    after a revert the plan, not the VNFD, says which image a VM group boots.
+    """
+    return dict(plan.get("imageOverrides") or {})
+
+
+def service_spec(vnfd: Vnfd, plan: dict[str, Any]) -> DeploymentSpec:
+    """:func:`deployment_spec` with the plan's image overrides applied."""
+    spec = deployment_spec(vnfd, plan)
+    overrides = image_overrides(plan)
+    if not overrides:
+        return spec
+    groups = tuple(
+        replace(group, image=overrides[group.name]) if group.name in overrides else group
+        for group in spec.vm_groups
+    )
+    return replace(spec, vm_groups=groups)

@@ -14,6 +14,8 @@ Effects:
              which one.
 
 ``mode`` is ``once`` (default: the fault disarms after its first hit) or ``always``.
+``skip`` lets that many matching occurrences pass before the fault fires, so a test
+can break the second update (a rollback's) and not the first.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class Fault:
     seconds: float = 0.0
     event_type: EventType | None = None
     hits: int = 0
+    skip: int = 0
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -111,6 +114,9 @@ class FaultRegistry:
         message = doc.get("message", f"injected {effect} at {step}")
         seconds = doc.get("seconds", 0.0)
         event_type = doc.get("event_type")
+        skip = doc.get("skip", 0)
+        if not isinstance(skip, int) or isinstance(skip, bool) or not 0 <= skip <= 1000:
+            raise FaultSpecError("skip must be a whole number between 0 and 1000")
         if not isinstance(target, str) or not target:
             raise FaultSpecError("target must be a non-empty string")
         if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
@@ -126,7 +132,7 @@ class FaultRegistry:
             raise FaultSpecError(f"unknown event type {event_type!r}") from None
         with self._lock:
             fault = Fault(next(self._ids), step, effect, target, mode == "always",
-                          status, message, float(seconds), etype)
+                          status, message, float(seconds), etype, skip=skip)
             self._faults.append(fault)
         return fault
 
@@ -145,6 +151,9 @@ class FaultRegistry:
                 if fault.target != "*" and fault.target not in targets:
                     continue
                 if fault.event_type is not None and fault.event_type is not event_type:
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1  # this occurrence passes unharmed
                     continue
                 fault.hits += 1
                 if not fault.always:

@@ -1,0 +1,5 @@
+"""``python -m bench [--full] [--only SUITE] [--backend sqlite|postgresql]``."""
+
+from bench.cli import main
+
+raise SystemExit(main())

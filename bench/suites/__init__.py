@@ -1,0 +1,1 @@
+"""The benchmark suites; each has ``run(ctx) -> list[Figure]``."""

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
 from tests.e2e.conftest import Api
 from tests.etsi import assert_valid
+from vnfm.config import Settings
+from vnfm.node import Node, start_node
 
 LB_WORKER = "33333333-3333-4333-8333-333333333333"
 
@@ -247,3 +254,26 @@ def test_failed_start_is_rolled_back_to_stopped_or_retried(api: Api):
     assert info(api, instance_id)["vnfState"] == "STARTED"
     assert sim_deployment(api)["state"] == "SERVICE_ACTIVE_STATE"
     assert {state for _, state in sim_vms(api).values()} == {"VM_ALIVE_STATE"}
+
+
+@pytest.fixture
+def impatient_node(node_settings: Settings) -> Iterator[Node]:
+    running = start_node(replace(node_settings, esc_event_timeout=1.0))
+    yield running
+    running.stop()
+
+
+def test_lost_callbacks_are_reconciled_from_the_deployment(impatient_node: Node):
+    api = Api(impatient_node)
+    instance_id = started(api)
+    api.fault(step="callback", effect="drop", event_type="VM_RECOVERY_COMPLETE", mode="always")
+    api.fault(step="callback", effect="drop", event_type="SERVICE_STOPPED", mode="always")
+    op = api.wait_op(api.start(instance_id, "heal", {}))
+    assert op["operationState"] == "COMPLETED", op
+    assert len(recoveries(api)) == 2
+    op = operate(api, instance_id, {"changeStateTo": "STOPPED"})
+    assert op["operationState"] == "COMPLETED", op
+    assert info(api, instance_id)["vnfState"] == "STOPPED"
+    faults = api.http.get(f"{api.sim}/sim/faults", timeout=5).json()
+    hits = {f["event_type"]: f["hits"] for f in faults}
+    assert hits == {"VM_RECOVERY_COMPLETE": 2, "SERVICE_STOPPED": 1}  # all really lost

@@ -299,3 +299,22 @@ def test_rollback_of_a_scale_in_that_removed_vms_is_refused(patient_node: Node):
     assert response.status_code == 200 and response.json()["operationState"] == "FAILED"
     # FAILED leaves the record as it was; the NFVO knows the VNF needs attention
     assert instance(api, instance_id)["instantiatedVnfInfo"] == before["instantiatedVnfInfo"]
+
+
+@pytest.fixture
+def impatient_node(node_settings: Settings) -> Iterator[Node]:
+    running = start_node(replace(node_settings, esc_event_timeout=1.0))
+    yield running
+    running.stop()
+
+
+def test_lost_service_updated_is_reconciled_from_the_deployment(impatient_node: Node):
+    api = Api(impatient_node)
+    instance_id = lb_worker(api)
+    api.fault(step="callback", effect="drop", event_type="SERVICE_UPDATED", mode="always")
+    op = scale(api, instance_id, "SCALE_OUT")
+    assert op["operationState"] == "COMPLETED", op
+    (fault,) = api.http.get(f"{api.sim}/sim/faults", timeout=5).json()
+    assert fault["hits"] == 1  # the callback really was lost
+    assert scale_level(instance(api, instance_id)) == 1
+    assert len(updates(api)) == 1

@@ -190,7 +190,7 @@ class ScaleService:
             self._check(ctx, before, "scaling")
             return
         ctx.data.setdefault("forwardAfter", ctx.waiter.watermark())
-        spec = deployment.deployment_spec(_vnfd(ctx), plan)
+        spec = deployment.service_spec(_vnfd(ctx), plan)
         esc_request(
             ctx,
             what=f"scaling of {name}",
@@ -230,7 +230,7 @@ class ScaleService:
             )
         if now == before:
             return  # ESC kept its previous model: nothing was scaled
-        spec = deployment.deployment_spec(_vnfd(ctx), previous)
+        spec = deployment.service_spec(_vnfd(ctx), previous)
         esc_request(
             ctx,
             what=f"scaling back of {name}",

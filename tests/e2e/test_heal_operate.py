@@ -277,3 +277,31 @@ def test_lost_callbacks_are_reconciled_from_the_deployment(impatient_node: Node)
     faults = api.http.get(f"{api.sim}/sim/faults", timeout=5).json()
     hits = {f["event_type"]: f["hits"] for f in faults}
     assert hits == {"VM_RECOVERY_COMPLETE": 2, "SERVICE_STOPPED": 1}  # all really lost
+
+
+@pytest.fixture
+def booting_node(node_settings: Settings) -> Iterator[Node]:
+    # LB-Worker VMs boot in 120 s and 90 s; a factor of 0.01 makes each recovery last
+    # about a second, long enough to cancel during the first and short enough to wait.
+    running = start_node(replace(node_settings, esc_boot_time_factor=0.01, esc_event_timeout=10))
+    yield running
+    running.stop()
+
+
+def test_graceful_cancel_stops_a_heal_between_two_vms(booting_node: Node):
+    api = Api(booting_node)
+    instance_id = started(api)
+    names = list(servers(api, instance_id))
+    location = api.start(instance_id, "heal", {})
+    api.wait_op(location, {"PROCESSING"})
+    assert api.post(f"{location}/cancel", {"cancelMode": "GRACEFUL"}).status_code == 202
+    op = api.wait_op(location)
+    assert op["operationState"] == "FAILED_TEMP", op
+    assert "cancelled" in op["error"]["detail"]
+    assert recoveries(api) == names[:1]  # the VM under way was finished, not the next
+
+    assert api.post(f"{location}/retry").status_code == 202
+    op = api.wait_op(location, {"COMPLETED", "FAILED_TEMP"})
+    assert op["operationState"] == "COMPLETED", op
+    assert recoveries(api) == names
+    assert {c["id"] for c in op["resourceChanges"]["affectedVnfcs"]} == set(names)

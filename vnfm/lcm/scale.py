@@ -190,6 +190,7 @@ class ScaleService:
             self._check(ctx, before, "scaling")
             return
         ctx.data.setdefault("forwardAfter", ctx.waiter.watermark())
+        # The plan's whole model (images of a reverted snapshot included): only counts differ.
         spec = deployment.service_spec(_vnfd(ctx), plan)
         esc_request(
             ctx,

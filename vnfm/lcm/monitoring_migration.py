@@ -190,17 +190,19 @@ def _attempt(ctx: StepContext) -> Iterator[None]:
         raise
 
 
-def _mark(ctx: StepContext, name: str) -> tuple[int, bool]:
+def _mark(ctx: StepContext, name: str, *, commit: bool = True) -> tuple[int, bool]:
     """The event watermark of request ``name`` of this step, and whether it is new.
 
-    A new one is committed before the request leaves, so events that come before
+    A new one must be committed before the request leaves (``commit``, unless the
+    caller commits it with its own checkpoint), so that the events which come before
     the step waits for them are found, even by another process after a crash."""
     marks = ctx.data.setdefault("marks", {})
     key = f"{ctx.step_key}:{name}"
     if key in marks:
         return int(marks[key]), False
     marks[key] = ctx.waiter.watermark()
-    ctx.checkpoint()
+    if commit:
+        ctx.checkpoint()
     return int(marks[key]), True
 
 
@@ -240,7 +242,8 @@ def _settled(ctx: StepContext, name: str, after: int) -> EscEventRow | None:
 def _update(ctx: StepContext, spec: DeploymentSpec, what: str, *, tag: bool) -> int:
     """Send ``spec`` as a service update and wait for SERVICE_UPDATED; return the event
     watermark taken before it.  ``tag`` marks failures with their row of the table."""
-    after, _new = _mark(ctx, "update")
+    # esc_request commits the step data (this mark with it) before it sends.
+    after, _new = _mark(ctx, "update", commit=False)
     try:
         esc_request(
             ctx,

@@ -39,11 +39,11 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
             # A transaction that may write takes the write lock at once: in WAL mode a
             # deferred one that read first fails (not waits) when another wrote meanwhile.
-            # Read-only sessions (see make_session_factory) keep the cheap plain BEGIN.
-            if connection.get_execution_options().get(READ_ONLY):
-                connection.exec_driver_sql("BEGIN")
-            else:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read-only sessions (see make_session_factory) start no transaction at all:
+            # each of their queries is one SELECT, atomic on its own, and skipping BEGIN
+            # and COMMIT is a good part of a single-record GET's cost.
+            if not connection.get_execution_options().get(READ_ONLY):
+                connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -128,6 +128,14 @@ class Client:
         self._conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
 
     def get(self, path: str) -> tuple[int, bytes, float]:
+        """Status, body and seconds; a connection the server closed while idle (uvicorn
+        keeps one open for 5 s) is opened again and the request sent once more."""
+        try:
+            return self._get(path)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            return self._get(path)
+
+    def _get(self, path: str) -> tuple[int, bytes, float]:
         started = time.perf_counter()
         try:
             self._conn.request("GET", path, headers={"Accept": "application/json"})

@@ -71,8 +71,8 @@ def temp_database(backend: str, workdir: Path) -> Iterator[str]:
         raise ValueError(f"unknown backend {backend!r}")
     _admin_execute(f'CREATE DATABASE "{name}"')
     try:
-        url = make_url(postgres_admin_url()).set(database=name).render_as_string(
-            hide_password=False
+        url = (
+            make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
         )
         upgrade(url)
         yield url

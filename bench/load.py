@@ -195,10 +195,7 @@ async def _load(port: int, path: str, seconds: float, connections: int) -> LoadR
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
-        *(
-            _one_connection(port, request, deadline, latencies, errors)
-            for _ in range(connections)
-        )
+        *(_one_connection(port, request, deadline, latencies, errors) for _ in range(connections))
     )
     elapsed = time.perf_counter() - started
     ms = [x * 1000 for x in latencies]

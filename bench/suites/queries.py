@@ -43,7 +43,8 @@ INSTANCES = "instances"
 FILTERED = {
     OP_OCCS: (
         "GET vnf_lcm_op_occs?filter",
-        V2 + "/vnf_lcm_op_occs?"
+        V2
+        + "/vnf_lcm_op_occs?"
         + urlencode({"filter": "(eq,operationState,COMPLETED);(eq,operation,INSTANTIATE)"}),
         rawsql.OP_OCCS_FILTERED,
     ),

@@ -110,8 +110,7 @@ def _instantiate(http: requests.Session, base: str, count: int, timeout: float) 
         created.raise_for_status()
         ids.append(created.json()["id"])
         started = http.post(
-            f"{base}/vnf_instances/{ids[-1]}/instantiate",
-            json={"flavourId": "simple"},
+            f"{base}/vnf_instances/{ids[-1]}/instantiate", json={"flavourId": "simple"},
             timeout=10,
         )
         started.raise_for_status()
@@ -122,9 +121,8 @@ def _instantiate(http: requests.Session, base: str, count: int, timeout: float) 
     return ids
 
 
-def _migrate_all(
-    node: Node, http: requests.Session, ids: list[str], agent: str, timeout: float
-) -> float:
+def _migrate_all(node: Node, http: requests.Session, ids: list[str], agent: str,
+                 timeout: float) -> float:
     body = json.dumps({"monitoring_agent": agent, "key": KEY})
     started = time.perf_counter()
     locations = []
@@ -146,7 +144,8 @@ def _migrate_all(
     return elapsed
 
 
-def _bare_updates(node: Node, ids: list[str], agent: str, workers: int, timeout: float) -> float:
+def _bare_updates(node: Node, ids: list[str], agent: str, workers: int,
+                  timeout: float) -> float:
     """The same ESC work without the VNFM: update, then wait for the monitors' event."""
     services = node.services
     adapter = services.extras["adapter"]
@@ -171,25 +170,16 @@ def _bare_updates(node: Node, ids: list[str], agent: str, workers: int, timeout:
     return time.perf_counter() - started
 
 
-def run(
-    instances: int = 300,
-    settings: Settings | None = None,
-    database_url: str = "",
-    timeout: float = 600.0,
-) -> Result:
+def run(instances: int = 300, settings: Settings | None = None,
+        database_url: str = "", timeout: float = 600.0) -> Result:
     """Instantiate ``instances`` VNFs, then time the VNFM's migrations and the bare ones."""
     with tempfile.TemporaryDirectory() as scratch:
         if settings is None:
             url = database_url or f"sqlite:///{Path(scratch) / 'bench.sqlite'}"
             upgrade(url)
             settings = Settings(database_url=url, vnfd_dir=str(Path(scratch) / "vnfds"))
-        settings = replace(
-            settings,
-            host="127.0.0.1",
-            port=0,
-            poll_interval=0.05,
-            esc_event_timeout=max(settings.esc_event_timeout, 30.0),
-        )
+        settings = replace(settings, host="127.0.0.1", port=0, poll_interval=0.05,
+                           esc_event_timeout=max(settings.esc_event_timeout, 30.0))
         with _extension_routed():
             node = start_node(settings)
         http = requests.Session()

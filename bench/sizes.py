@@ -35,8 +35,8 @@ class Size:
 TINY = Size(
     name="tiny",
     api_rounds=1,
-    api_seconds=0.5,
-    api_warmup=0.2,
+    api_seconds=0.3,
+    api_warmup=0.1,
     api_rows=20,
     api_connections=4,
     op_occ_steps=(50, 200),

@@ -3,8 +3,9 @@
     python -m bench.apps.bare KIND --port PORT --docs FILE
 
 ``FILE`` holds ``{"instance": {...}, "op_occ": {...}}``, the documents vnfm itself
-returned, so every server sends the same bytes.  Each request encodes its document
-with ``json.dumps`` as vnfm does (vnfm.api.responses), nothing else.
+returned, so every server sends the same bytes; it is read at the first request, so
+the server may start before the file exists.  Each request encodes its document with
+``json.dumps`` as vnfm does (vnfm.api.responses), nothing else.
 
 KIND is one of
 
@@ -21,9 +22,8 @@ uvicorn runs with the settings of ``vnfm.node.start_node``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import sys
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,13 @@ KINDS = ("connexion", "flask-uvicorn", "flask-wsgi")
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 
+DOCS_FILE_VARIABLE = "BENCH_BARE_DOCS"
 DOCS: dict[str, Any] = {}
 
 
 def _respond(key: str) -> flask.Response:
+    if not DOCS:
+        DOCS.update(json.loads(Path(os.environ[DOCS_FILE_VARIABLE]).read_text()))
     body = json.dumps(DOCS[key], separators=(",", ":"), ensure_ascii=False)
     return flask.Response(body, status=200, mimetype="application/json")
 
@@ -84,11 +87,9 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def serve(kind: str, port: int, docs: Path) -> None:
-    loaded = json.loads(docs.read_text())
-    # Run as ``-m``, this file is ``__main__``; Connexion imports the handlers again
-    # as ``bench.apps.bare``, a second module object with a DOCS of its own.
-    for module in (sys.modules[__name__], importlib.import_module("bench.apps.bare")):
-        module.DOCS.update(loaded)
+    # Through the environment, because run as ``-m`` this file is ``__main__`` and
+    # Connexion imports the handlers again as ``bench.apps.bare``, a second module.
+    os.environ[DOCS_FILE_VARIABLE] = str(docs)
     if kind == "flask-wsgi":
         server = make_server(HOST, port, flask_app(), threaded=True, request_handler=_QuietHandler)
         try:

@@ -18,9 +18,17 @@ from bench.context import RunContext
 from bench.databases import analyze, temp_database
 from bench.figures import Figure, at_least, at_most, ratio_at_least
 from bench.load import LoadResult, combine, run_load
-from bench.procs import SERVER_CPUS, free_port, http_get, python_module, spawn, wait_ready
+from bench.procs import (
+    SERVER_CPUS,
+    Child,
+    free_port,
+    http_get,
+    python_module,
+    spawn,
+    wait_ready,
+)
 from bench.seed import Seeder
-from bench.servers import start_serve
+from bench.servers import ready, start_serve
 from vnfm.db.engine import make_engine
 
 SUITE = "api"
@@ -54,28 +62,36 @@ def _run_backend(ctx: RunContext, backend: str) -> list[Figure]:
             "op_occ": "/vnflcm/v2/vnf_lcm_op_occs/"
             + seeder.completed_instantiations[len(seeder.completed_instantiations) // 2],
         }
-        ctx.say(f"api/{backend}: vnfm serve on {size.api_rows} instances and op occs")
+        ctx.say(f"api/{backend}: vnfm serve and the bare servers, {size.api_rows} rows")
+        docs_file = ctx.workdir / "api-docs.json"
+        docs_file.unlink(missing_ok=True)
         with ExitStack() as running:
-            server = start_serve(ctx, f"api-vnfm-{backend}", url)
+            # All start at once; the bare ones read the documents at their first request.
+            server = start_serve(ctx, f"api-vnfm-{backend}", url, wait=False)
             running.callback(server.stop)
+            bare: dict[str, Child] = {}
+            ports = {"vnfm": server.port}
+            for kind in KINDS:
+                ports[kind] = free_port()
+                argv = ["bench.apps.bare", kind, "--port", str(ports[kind])]
+                bare[kind] = running.enter_context(
+                    spawn(
+                        f"api-bare-{kind}",
+                        python_module(*argv, "--docs", str(docs_file)),
+                        log_dir=ctx.logs,
+                        cpus=SERVER_CPUS,
+                    )
+                )
+            ready(server)
             docs = {}
             for key, path in paths.items():
                 status, body = http_get(server.port, path)
                 if status != 200:
                     raise RuntimeError(f"GET {path} answered {status}: {body[:300]!r}")
                 docs[key] = json.loads(body)
-            docs_file = ctx.workdir / "api-docs.json"
             docs_file.write_text(json.dumps(docs))
-            ports = {"vnfm": server.port}
-            for kind in KINDS:
-                port = free_port()
-                argv = ["bench.apps.bare", kind, "--port", str(port), "--docs", str(docs_file)]
-                child = spawn(
-                    f"api-bare-{kind}", python_module(*argv), log_dir=ctx.logs, cpus=SERVER_CPUS
-                )
-                running.enter_context(child)
-                wait_ready(child, port, paths["instance"])
-                ports[kind] = port
+            for kind, child in bare.items():
+                wait_ready(child, ports[kind], "/ready")  # any answer below 500: it listens
             results = _load_in_rounds(ctx, backend, ports, paths)
 
     sizes = {key: len(json.dumps(doc, separators=(",", ":"))) for key, doc in docs.items()}

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
-from vnfm.api import esc_callbacks
+from vnfm.api import esc_callbacks, ext_monitoring
 from vnfm.api.context import EXTENSION_KEY
 from vnfm.api.problems import PROBLEM_JSON, TITLES, Problem, problem_body
 from vnfm.api.protocol import ProtocolMiddleware
@@ -132,4 +132,5 @@ def create_app(settings: Settings, services: Services | None = None) -> connexio
     flask_app.extensions[EXTENSION_KEY] = services
     flask_app.register_error_handler(Problem, _flask_problem)
     flask_app.register_blueprint(esc_callbacks.blueprint)
+    flask_app.register_blueprint(ext_monitoring.blueprint)
     return app

@@ -19,8 +19,6 @@ import requests
 
 from tests.e2e.conftest import CIRROS, Api
 from tests.notify.receivers import Receiver
-from vnfm import node as node_module
-from vnfm.api import ext_monitoring
 from vnfm.config import Settings
 from vnfm.node import Node, start_node
 from vnfm.notify.delivery import Deliverer
@@ -37,30 +35,15 @@ UPDATE_PATH = "/ESCManager/v0/deployments/"
 # ----------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(autouse=True)
-def _extension_routed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Route the extension's blueprint in the nodes these tests start, until
-    ``vnfm.app.create_app`` registers it itself."""
-    original = node_module.create_app
-
-    def create_app(settings: Settings, services: Any = None) -> Any:
-        app = original(settings, services)
-        if ext_monitoring.blueprint.name not in app.app.blueprints:
-            app.app.register_blueprint(ext_monitoring.blueprint)
-        return app
-
-    monkeypatch.setattr(node_module, "create_app", create_app)
-
-
 @pytest.fixture
-def node(node_settings: Settings, _extension_routed: None) -> Iterator[Node]:
+def node(node_settings: Settings) -> Iterator[Node]:
     running = start_node(node_settings)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def strict_node(node_settings: Settings, _extension_routed: None) -> Iterator[Node]:
+def strict_node(node_settings: Settings) -> Iterator[Node]:
     settings = replace(node_settings, monitor_migration_terminal_state_on_error=True)
     running = start_node(settings)
     yield running
@@ -68,7 +51,7 @@ def strict_node(node_settings: Settings, _extension_routed: None) -> Iterator[No
 
 
 @pytest.fixture(params=[False, True], ids=["property-off", "property-on"])
-def any_node(request: pytest.FixtureRequest, node_settings: Settings, _extension_routed: None
+def any_node(request: pytest.FixtureRequest, node_settings: Settings
              ) -> Iterator[Node]:
     settings = replace(node_settings, monitor_migration_terminal_state_on_error=request.param)
     running = start_node(settings)

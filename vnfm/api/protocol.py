@@ -33,7 +33,10 @@ class ApiVersion:
 
 
 V2 = ApiVersion(prefix="/vnflcm/v2", version="2.0.0")
-SERVED_VERSIONS: tuple[ApiVersion, ...] = (V2,)
+#: Only the monitoring-migration extension lives under v1 today (seed 003's URI).
+V1 = ApiVersion(prefix="/vnflcm/v1", version="1.3.0")
+#: Newest first: unknown paths and /vnflcm/api_versions answer as the newest.
+SERVED_VERSIONS: tuple[ApiVersion, ...] = (V2, V1)
 JSON_MEDIA_RANGES = {
     "*/*",
     "application/*",

@@ -5,14 +5,14 @@ from __future__ import annotations
 import flask
 
 from vnfm.api import links
-from vnfm.api.protocol import SERVED_VERSIONS
+from vnfm.api.protocol import V2
 from vnfm.api.responses import json_response
 
 
 def get_api_versions() -> flask.Response:
-    # Both resources list the versions of the major version they sit under; we serve
-    # one major version today, so they are the same document.
-    api = SERVED_VERSIONS[0]
+    # Both resources list the versions of the major version they sit under; the full
+    # LCM interface is served in one major version today, so they are the same document.
+    api = V2
     return json_response(
         {
             "uriPrefix": f"{links.api_root()}{api.prefix}",

@@ -52,6 +52,7 @@ OPERATION_TYPES = (
     "CREATE_SNAPSHOT",
     "REVERT_TO_SNAPSHOT",
     "CHANGE_VNFPKG",
+    "MONITORING_MIGRATION",  # our extension (seed 003), announced like the others
 )
 OPERATION_STATES = (
     "STARTING",

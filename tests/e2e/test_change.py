@@ -159,10 +159,7 @@ def vm_actions(api: Api) -> list[str]:
 
 def sent_events(api: Api) -> list[str]:
     journal = api.http.get(f"{api.sim}/sim/events", timeout=5).json()
-    return [
-        entry["event"]["event_type"] if "event" in entry else entry.get("event_type")
-        for entry in journal
-    ]
+    return [entry["event_type"] for entry in journal]
 
 
 def fail_then(api: Api, location: str, action: str, states: set[str]) -> dict:
@@ -504,3 +501,48 @@ def without_servers(doc: dict) -> dict:
     ]
     result["instantiatedVnfInfo"] = info
     return result
+
+
+def test_change_flavour_merges_properties_extensions_and_links(api: Api):
+    instance_id = started(
+        api,
+        body={
+            "flavourId": "simple",
+            "extVirtualLinks": [link("m", "n-a")],
+            "vnfConfigurableProperties": {"a": "1", "b": "2"},
+            "extensions": {"x": 1},
+        },
+    )
+    body = {
+        "newFlavourId": "large",
+        "extVirtualLinks": [link("m", "n-b")],
+        "vnfConfigurableProperties": {"b": None, "c": "3"},
+        "extensions": {"y": 2},
+    }
+    op = api.wait_op(api.start(instance_id, "change_flavour", body))
+    assert op["operationState"] == "COMPLETED", op
+    assert_valid(op, "IndividualVnfLcmOpOcc.Get.200")
+    assert op["changedInfo"] == {
+        "vnfConfigurableProperties": {"b": None, "c": "3"},
+        "extensions": {"y": 2},
+    }
+    (changed,) = op["changedExtConnectivity"]
+    assert changed["resourceHandle"]["resourceId"] == "n-b"
+    doc = instance(api, instance_id)
+    assert doc["vnfConfigurableProperties"] == {"a": "1", "c": "3"}
+    assert doc["extensions"] == {"x": 1, "y": 2}
+    (vm,) = vms(api, instance_id)
+    assert (vm["flavor"], [i["network"] for i in vm["interfaces"]]) == (LARGE, ["n-b"])
+
+
+def test_a_lost_callback_is_reconciled_from_escs_state(api: Api):
+    instance_id = started(api)
+    api.fault(step="callback", effect="drop", event_type="VM_ALIVE")
+    op = api.wait_op(api.start(instance_id, "change_flavour", {"newFlavourId": "large"}))
+    # no VM_ALIVE came for the confirm: after esc_event_timeout, ESC's state says done
+    assert op["operationState"] == "COMPLETED", op
+    journal = api.http.get(f"{api.sim}/sim/events", timeout=5).json()
+    last_alive = [e for e in journal if e["event_type"] == "VM_ALIVE"][-1]
+    assert last_alive["dropped"] is True
+    (vm,) = vms(api, instance_id)
+    assert (vm["flavor"], vm["state"]) == (LARGE, "VM_ALIVE_STATE")

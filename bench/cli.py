@@ -171,7 +171,7 @@ def _document(
             "load_generator": ctx.load_tool,
             "wrk": wrk_version() if ctx.load_tool == WRK else "",
             "pinned": not args.no_pin and bool(CLIENT_CPUS),
-            "loadavg": list(os.getloadavg()),
+            "loadavg_at_end": list(os.getloadavg()),
         },
         "sizes": vars(ctx.size),
         "figures": [f.as_dict() for f in figures],

@@ -171,9 +171,10 @@ def _measure_step(
     client = Client(unpaged.port)
     try:
         base = unpaged.url + V2
-        step.unpaged = _list_timing(
-            client, conn, UNPAGED_PATH, rawsql.INSTANCES_ALL, base, size.list_repeats
-        )
+        if step.instances == size.instance_steps[-1]:
+            step.unpaged = _list_timing(
+                client, conn, UNPAGED_PATH, rawsql.INSTANCES_ALL, base, size.list_repeats
+            )
         if step.instances == all_fields_at:
             step.all_fields = _list_timing(
                 client, conn, ALL_FIELDS_PATH, rawsql.INSTANCES_ALL_FIELDS, base, size.list_repeats

@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.databases import POSTGRESQL, SQLITE
 from bench.sizes import Size
 
 
@@ -49,9 +48,3 @@ class RunContext:
         if self.full or self.backend_chosen:
             return self.backends
         return self.backends[:1]
-
-    def has(self, backend: str) -> bool:
-        return backend in self.backends
-
-
-__all__ = ["POSTGRESQL", "SQLITE", "RunContext"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import flask
 from sqlalchemy import select
-from sqlalchemy.orm import defer
 
 from vnfm.api import links
 from vnfm.api.context import services
@@ -51,20 +50,27 @@ def list_response(collection: Collection) -> flask.Response:
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
 
-    skipped = [
-        defer(column)
+    # Only the columns the response shows are read, as plain rows (no ORM identity
+    # map): a view reads what it needs with getattr, so a column left out reads as None.
+    skipped = {
+        column.key
         for attribute, column in collection.deferrable.items()
         if not selector.needs(attribute, collection.default_excluded)
+    }
+    skipped.update(PRIVATE_COLUMNS)
+    columns = [
+        getattr(model, attr.key)
+        for attr in model.__mapper__.column_attrs  # type: ignore[attr-defined]
+        if attr.key not in skipped
     ]
-    skipped += [defer(getattr(model, name)) for name in PRIVATE_COLUMNS if hasattr(model, name)]
-    statement = statement.options(*skipped)
+    statement = statement.with_only_columns(*columns)
 
     with svc.reader() as session:
-        rows = list(session.scalars(statement))
-        page = split_page(rows, svc.settings.page_size, lambda r: (r.created_at, r.id))
-        docs = [
-            selector.apply(collection.view(row), collection.default_excluded) for row in page.items
-        ]
+        rows = session.execute(statement).all()
+    page = split_page(rows, svc.settings.page_size, lambda r: (r.created_at, r.id))
+    docs = [
+        selector.apply(collection.view(row), collection.default_excluded) for row in page.items
+    ]
     headers = {}
     if page.next_marker is not None:
         here = links.api_root() + flask.request.full_path

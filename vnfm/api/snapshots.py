@@ -30,8 +30,9 @@ def vnf_snapshot_info(row: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {"id": row.id}
     if row.vnf_snapshot_pkg_id is not None:
         doc["vnfSnapshotPkgId"] = row.vnf_snapshot_pkg_id
-    if row.vnf_snapshot is not None:
-        record = {**row.vnf_snapshot, "_links": {"self": links.href(here)}}
+    snapshot = getattr(row, "vnf_snapshot", None)  # a list may leave the column out
+    if snapshot is not None:
+        record = {**snapshot, "_links": {"self": links.href(here)}}
         instance = record.get("vnfInstance")
         if row.vnf_instance_id is not None and isinstance(instance, dict):
             # A copy of the instance as it was: it links to the instance, to no task.

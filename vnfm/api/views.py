@@ -43,14 +43,16 @@ def vnf_instance(row: VnfInstanceRow) -> dict[str, Any]:
         "vnfdVersion": row.vnfd_version,
         "instantiationState": row.instantiation_state,
     }
+    # Lists read only the columns they show (vnfm/api/listing.py): the complex
+    # attributes are read with getattr, absent when their column was not selected.
     optional = {
         "vnfInstanceName": row.vnf_instance_name,
         "vnfInstanceDescription": row.vnf_instance_description,
-        "vnfConfigurableProperties": row.vnf_configurable_properties,
-        "vimConnectionInfo": without_secrets(row.vim_connection_info),
-        "instantiatedVnfInfo": row.instantiated_vnf_info,
-        "metadata": row.metadata_,
-        "extensions": row.extensions,
+        "vnfConfigurableProperties": getattr(row, "vnf_configurable_properties", None),
+        "vimConnectionInfo": without_secrets(getattr(row, "vim_connection_info", None)),
+        "instantiatedVnfInfo": getattr(row, "instantiated_vnf_info", None),
+        "metadata": getattr(row, "metadata_", None),
+        "extensions": getattr(row, "extensions", None),
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
     doc["_links"] = vnf_instance_links(row.id, InstantiationState(row.instantiation_state))
@@ -85,12 +87,12 @@ def vnf_lcm_op_occ(row: VnfLcmOpOccRow) -> dict[str, Any]:
     }
     optional = {
         "grantId": row.grant_id,
-        "operationParams": row.operation_params,
+        "operationParams": getattr(row, "operation_params", None),
         "cancelMode": row.cancel_mode,
-        "error": row.error if state in ERROR_VISIBLE_STATES else None,
-        "resourceChanges": row.resource_changes,
-        "changedInfo": row.changed_info,
-        "changedExtConnectivity": row.changed_ext_connectivity,
+        "error": getattr(row, "error", None) if state in ERROR_VISIBLE_STATES else None,
+        "resourceChanges": getattr(row, "resource_changes", None),
+        "changedInfo": getattr(row, "changed_info", None),
+        "changedExtConnectivity": getattr(row, "changed_ext_connectivity", None),
         "modificationsTriggeredByVnfPkgChange": row.modifications_triggered_by_vnf_pkg_change,
         "vnfSnapshotInfoId": row.vnf_snapshot_info_id,
     }

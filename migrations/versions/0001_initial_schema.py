@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:39:16.721278
+Create Date: 2026-11-23 12:39:09.616784
 """
 
 from __future__ import annotations
@@ -206,6 +206,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "vnf_snapshots",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("vnf_snapshot_pkg_id", sa.String(length=255), nullable=True),
+        sa.Column(
+            "vnf_snapshot",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("vnf_instance_id", sa.String(length=64), nullable=True),
+        sa.Column("is_deleting", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.String(length=27), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("vnf_snapshots", schema=None) as batch_op:
+        batch_op.create_index("ix_vnf_snapshots_created", ["created_at", "id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_vnf_snapshots_vnf_instance_id"), ["vnf_instance_id"], unique=False
+        )
+
+    op.create_table(
         "lccn_subscription_keys",
         sa.Column("subscription_id", sa.String(length=64), nullable=False),
         sa.Column("dim", sa.String(length=8), nullable=False),
@@ -296,6 +316,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_lccn_subscription_keys_lookup")
 
     op.drop_table("lccn_subscription_keys")
+    with op.batch_alter_table("vnf_snapshots", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vnf_snapshots_vnf_instance_id"))
+        batch_op.drop_index("ix_vnf_snapshots_created")
+
+    op.drop_table("vnf_snapshots")
     with op.batch_alter_table("vnf_lcm_op_occs", schema=None) as batch_op:
         batch_op.drop_index(
             "ux_vnf_lcm_op_occs_one_open_per_instance",

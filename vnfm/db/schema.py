@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import vnfm.notify.models  # noqa: F401 - registers the notification tables on Base
+import vnfm.snapshots.models  # noqa: F401 - registers the vnf_snapshots table on Base
 from vnfm.db.models import Base
 
 metadata = Base.metadata

@@ -23,17 +23,13 @@ import argparse
 import json
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from vnfm import node as node_module
-from vnfm.api import ext_monitoring
 from vnfm.config import Settings
 from vnfm.db.migrate import upgrade
 from vnfm.db.models import VnfInstanceRow
@@ -64,24 +60,6 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.migrations_per_second / self.updates_per_second
-
-
-@contextmanager
-def _extension_routed() -> Iterator[None]:
-    """Nodes started here serve the extension even before ``create_app`` routes it."""
-    original = node_module.create_app
-
-    def create_app(settings: Settings, services: Any = None) -> Any:
-        app = original(settings, services)
-        if ext_monitoring.blueprint.name not in app.app.blueprints:
-            app.app.register_blueprint(ext_monitoring.blueprint)
-        return app
-
-    node_module.create_app = create_app  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        node_module.create_app = original  # type: ignore[assignment]
 
 
 def _wait_all(http: requests.Session, locations: list[str], timeout: float) -> list[dict]:
@@ -180,8 +158,7 @@ def run(instances: int = 300, settings: Settings | None = None,
             settings = Settings(database_url=url, vnfd_dir=str(Path(scratch) / "vnfds"))
         settings = replace(settings, host="127.0.0.1", port=0, poll_interval=0.05,
                            esc_event_timeout=max(settings.esc_event_timeout, 30.0))
-        with _extension_routed():
-            node = start_node(settings)
+        node = start_node(settings)
         http = requests.Session()
         try:
             ids = _instantiate(http, f"{node.api_url}/vnflcm/v2", instances, timeout)

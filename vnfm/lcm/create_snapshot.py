@@ -25,6 +25,7 @@ from vnfm.domain.instance import InstantiationState
 from vnfm.engine.runtime import StepContext, StepFailed, esc_failure
 from vnfm.lcm import model_change
 from vnfm.lcm.operations import OperationSpec, TaskRequest, register
+from vnfm.snapshots import records
 from vnfm.southbound.adapter import SouthboundError
 from vnfm.southbound.types import EventType, SnapshotInfo, VmStateName
 
@@ -44,8 +45,6 @@ def snapshot_name(info_id: str, vm_name: str) -> str:
 
 def prepare(task: TaskRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     """Claim the (empty) snapshot resource and list the VNFCs to snapshot."""
-    from vnfm.snapshots import records
-
     instance, request = task.instance, task.body
     info_id = request["vnfSnapshotInfoId"]
     records.claim(task.session, info_id, "create_snapshot", filled=False)
@@ -100,10 +99,7 @@ class SnapshotVnfcs:
     name = "snapshot-vnfcs"
 
     def run(self, ctx: StepContext) -> None:
-        from vnfm.snapshots import records
-
         info_id = ctx.data["vnfSnapshotInfoId"]
-        records.link_operation(ctx.waiter.sessions, ctx.op_id, info_id)
         plan = ctx.plan
         taken = ctx.data.setdefault("taken", {})
         started = ctx.data.setdefault("started", {})
@@ -153,8 +149,6 @@ class SnapshotVnfcs:
 
 
 def _delete(ctx: StepContext, ids: list[str]) -> None:
-    from vnfm.snapshots import records
-
     try:
         records.delete_esc_snapshots(
             ctx.adapter,
@@ -171,8 +165,6 @@ def finish(
     ctx: StepContext, session: Session, instance: VnfInstanceRow, op: VnfLcmOpOccRow
 ) -> None:
     """Fill the resource with the VnfSnapshot record (SOL003 5.5.2.23)."""
-    from vnfm.snapshots import records
-
     info_id = ctx.data["vnfSnapshotInfoId"]
     vim = ctx.plan["vimConnectionId"]
     taken = ctx.data["taken"]

@@ -11,7 +11,6 @@ crash and send the same thing again.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from vnfm.southbound.types import (
@@ -128,7 +127,7 @@ def _vm_group(vdu: Vdu, plan: dict[str, Any]) -> VmGroupSpec:
     variables = {str(k): str(v) for k, v in (plan.get("configurableProperties") or {}).items()}
     return VmGroupSpec(
         name=vdu.vdu_id,
-        image=vdu.image.esc_image,
+        image=image_overrides(plan).get(vdu.vdu_id, vdu.image.esc_image),
         flavor=vdu.compute.esc_flavor,
         bootup_time=vdu.bootup_time,
         recovery_wait_time=vdu.recovery_wait_time,
@@ -380,14 +379,3 @@ def image_overrides(plan: dict[str, Any]) -> dict[str, str]:
     return dict(plan.get("imageOverrides") or {})
 
 
-def service_spec(vnfd: Vnfd, plan: dict[str, Any]) -> DeploymentSpec:
-    """:func:`deployment_spec` with the plan's image overrides applied."""
-    spec = deployment_spec(vnfd, plan)
-    overrides = image_overrides(plan)
-    if not overrides:
-        return spec
-    groups = tuple(
-        replace(group, image=overrides[group.name]) if group.name in overrides else group
-        for group in spec.vm_groups
-    )
-    return replace(spec, vm_groups=groups)

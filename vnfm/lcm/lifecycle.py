@@ -51,6 +51,9 @@ def begin_operation(
         operation_params=params,
         step=0,
         context=context,
+        # Snapshot operations name their VNF snapshot from STARTING on (SOL003
+        # VnfLcmOpOcc.vnfSnapshotInfoId), so the NFVO can follow the link at once.
+        vnf_snapshot_info_id=context.get("vnfSnapshotInfoId"),
         created_at=now,
     )
     session.add(op)

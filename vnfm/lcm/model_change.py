@@ -65,12 +65,12 @@ def vnfd_of(ctx: StepContext, plan: dict[str, Any]) -> Vnfd:
 
 
 def new_spec(ctx: StepContext) -> DeploymentSpec:
-    return deployment.service_spec(vnfd_of(ctx, ctx.plan), ctx.plan)
+    return deployment.deployment_spec(vnfd_of(ctx, ctx.plan), ctx.plan)
 
 
 def old_spec(ctx: StepContext) -> DeploymentSpec:
     previous = ctx.data["previousPlan"]
-    return deployment.service_spec(vnfd_of(ctx, previous), previous)
+    return deployment.deployment_spec(vnfd_of(ctx, previous), previous)
 
 
 def changed_groups(old: DeploymentSpec, new: DeploymentSpec, attribute: str) -> list[str]:

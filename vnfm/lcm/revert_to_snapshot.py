@@ -26,6 +26,7 @@ from vnfm.engine.runtime import StepContext, StepFailed, esc_failure
 from vnfm.lcm import deployment, model_change
 from vnfm.lcm.create_snapshot import ACTIVE
 from vnfm.lcm.operations import OperationSpec, TaskRequest, register, require_vnfd
+from vnfm.snapshots import records
 from vnfm.southbound.adapter import SouthboundError
 
 OPERATION = "REVERT_TO_SNAPSHOT"
@@ -34,8 +35,6 @@ REQUIRED_STATE = InstantiationState.INSTANTIATED
 
 def prepare(task: TaskRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     """Claim the (filled) snapshot resource and map its VNFC snapshots to VM groups."""
-    from vnfm.snapshots import records
-
     instance, request = task.instance, task.body
     vnfd = require_vnfd(task)
     info_id = request["vnfSnapshotInfoId"]
@@ -106,9 +105,6 @@ class ResolveImages:
     name = "resolve-images"
 
     def run(self, ctx: StepContext) -> None:
-        from vnfm.snapshots import records
-
-        records.link_operation(ctx.waiter.sessions, ctx.op_id, ctx.data["vnfSnapshotInfoId"])
         if ctx.data.get("resolved"):
             return
         try:
@@ -147,7 +143,6 @@ def finish(
     )
     instance.instantiated_vnf_info = info
     instance.internal = {**(instance.internal or {}), "plan": plan}
-    op.vnf_snapshot_info_id = ctx.data["vnfSnapshotInfoId"]
     op.resource_changes = model_change.resource_changes(
         ctx, ctx.data["before"], info["vnfcResourceInfo"]
     )

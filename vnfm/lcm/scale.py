@@ -191,7 +191,7 @@ class ScaleService:
             return
         ctx.data.setdefault("forwardAfter", ctx.waiter.watermark())
         # The plan's whole model (images of a reverted snapshot included): only counts differ.
-        spec = deployment.service_spec(_vnfd(ctx), plan)
+        spec = deployment.deployment_spec(_vnfd(ctx), plan)
         esc_request(
             ctx,
             what=f"scaling of {name}",
@@ -231,7 +231,7 @@ class ScaleService:
             )
         if now == before:
             return  # ESC kept its previous model: nothing was scaled
-        spec = deployment.service_spec(_vnfd(ctx), previous)
+        spec = deployment.deployment_spec(_vnfd(ctx), previous)
         esc_request(
             ctx,
             what=f"scaling back of {name}",

@@ -20,8 +20,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vnfm.api.problems import Conflict, NotFound, Unprocessable
 from vnfm.db.models import (
@@ -196,20 +196,6 @@ def instance_record(instance: VnfInstanceRow) -> dict[str, Any]:
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
     return doc
-
-
-def link_operation(sessions: sessionmaker[Session], op_id: str, info_id: str) -> None:
-    """Record on the op occ which VNF snapshot it uses, if nothing did yet.
-
-    ``vnfSnapshotInfoId`` belongs on the op occ from STARTING (``begin_operation``
-    is to copy it from the context); until then the first step sets it here.
-    """
-    with sessions() as session, session.begin():
-        session.execute(
-            update(VnfLcmOpOccRow)
-            .where(VnfLcmOpOccRow.id == op_id, VnfLcmOpOccRow.vnf_snapshot_info_id.is_(None))
-            .values(vnf_snapshot_info_id=info_id)
-        )
 
 
 # ----------------------------------------------------------------------------- deleting

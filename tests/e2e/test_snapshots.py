@@ -4,53 +4,16 @@ ESC simulator (issue 5)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-import sqlalchemy as sa
 from openapi_schema_validator import OAS30Validator
 
-from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import CIRROS, Api
 from tests.etsi import assert_valid, response_schema
-from vnfm.config import Settings
 
 LB_WORKER = "33333333-3333-4333-8333-333333333333"
 CIRROS_V2 = "22222222-2222-4222-8222-222222222222"
 IMAGE_V1 = "SolTest-Cirros-Image"
-
-
-# ----------------------------------------------------------------------------- the table
-
-MIGRATED = any(
-    "vnf_snapshots" in path.read_text()
-    for path in (REPO_ROOT / "migrations" / "versions").glob("*.py")
-)
-
-
-@pytest.fixture(autouse=True)
-def snapshot_table(settings: Settings) -> Iterator[None]:
-    """Until a migration creates ``vnf_snapshots``: the table in this test's database,
-    emptied afterwards, and taken out of the shared metadata again so that other
-    modules' clean-up does not look for it in databases that lack it."""
-    if MIGRATED:
-        yield
-        return
-    from vnfm.db.models import Base
-    from vnfm.snapshots.models import VnfSnapshotRow
-
-    table = VnfSnapshotRow.__table__
-    engine = sa.create_engine(settings.database_url)
-    table.create(engine, checkfirst=True)
-    try:
-        yield
-    finally:
-        with engine.begin() as conn:
-            conn.execute(table.delete())
-        engine.dispose()
-        if Base.metadata.tables.get(table.name) is table:
-            Base.metadata.remove(table)
 
 
 # ----------------------------------------------------------------------------- ETSI schemas

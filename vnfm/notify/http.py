@@ -8,12 +8,14 @@ for logs and ProblemDetails: they name what happened, never a credential.
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from vnfm.api.protocol import V2
 from vnfm.notify.auth import OAUTH2, Credentials, TokenCache, TokenError, authorization
@@ -95,19 +97,17 @@ def _once(
     if header is not None:
         headers["Authorization"] = header
     try:
-        with requests.Session() as http:
-            http.trust_env = False  # no proxies from the environment between us and a subscriber
-            response = http.request(
-                method,
-                url,
-                json=json_body,
-                headers=headers,
-                timeout=limit,
-                verify=settings.verify,
-                cert=settings.client_cert,
-                allow_redirects=False,
-            )
-            response.close()
+        response = _session().request(
+            method,
+            url,
+            json=json_body,
+            headers=headers,
+            timeout=limit,
+            verify=settings.verify,
+            cert=settings.client_cert,
+            allow_redirects=False,
+        )
+        response.close()  # the body is read: the connection goes back to the pool
     except requests.exceptions.Timeout:
         return Outcome(status=None, error=f"timed out (limit {_seconds(limit)})")
     except requests.exceptions.SSLError:
@@ -121,6 +121,25 @@ def _once(
         status=response.status_code,
         retry_after=_retry_after(response.headers.get("Retry-After")),
     )
+
+
+_local = threading.local()
+#: Subscribers one thread keeps a connection open to (LRU beyond that).
+KEPT_CONNECTIONS = 128
+
+
+def _session() -> requests.Session:
+    """This thread's HTTP session: connections to subscribers are kept open between
+    notifications (a new TCP connection per notification costs more than the POST)."""
+    http: requests.Session | None = getattr(_local, "session", None)
+    if http is None:
+        http = requests.Session()
+        http.trust_env = False  # no proxies from the environment between us and a subscriber
+        adapter = HTTPAdapter(pool_connections=KEPT_CONNECTIONS, pool_maxsize=1)
+        http.mount("http://", adapter)
+        http.mount("https://", adapter)
+        _local.session = http
+    return http
 
 
 def _refused(exc: BaseException) -> bool:

@@ -160,7 +160,9 @@ class Settings:
         default=300.0, metadata={"doc": "Longest delay between two delivery attempts (seconds)."}
     )
     notify_workers: int = field(
-        default=8,
+        # Threads mostly wait on subscribers; enough of them that a few slow
+        # subscribers, each holding one, leave the others most of the slots.
+        default=32,
         metadata={"doc": "Notifications one process sends at once (to distinct subscriptions)."},
     )
     notify_verify_tls: bool = field(

@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, Update, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from vnfm.notify.auth import credentials, shared_tokens
@@ -125,62 +125,80 @@ class Claim:
     queued_at: str
 
 
+def _claim_statements() -> tuple[Select, Select, Update, Select]:
+    """The claim's statements, built once: building SQLAlchemy statements per call
+    cost more CPU than running them.  Parameters: ``at``, ``limit``, ``seqs``,
+    ``owner``, ``until``."""
+    Q = OutboxRow  # a short alias keeps the statements readable
+    at = bindparam("at")
+    free = or_(Q.lease_expires_at.is_(None), Q.lease_expires_at <= at)
+    # Each subscription's head, found in one pass over the queue index; a row with an
+    # earlier pending row waits, whatever its own schedule.
+    queued = aliased(OutboxRow)
+    heads = (
+        select(func.min(queued.seq))
+        .where(queued.status == PENDING)
+        .group_by(queued.subscription_id)
+    )
+    candidates = (
+        select(Q.seq)
+        .where(Q.seq.in_(heads), Q.next_attempt_at <= at, free)
+        .order_by(Q.next_attempt_at, Q.seq)
+        .limit(bindparam("limit"))
+    )
+    seqs = bindparam("seqs", expanding=True)
+    lease = (
+        update(Q)
+        .where(Q.seq.in_(seqs), Q.status == PENDING, free)
+        .values(lease_owner=bindparam("owner"), lease_expires_at=bindparam("until"))
+        .execution_options(synchronize_session=False)
+    )
+    claimed = (
+        select(
+            Q.seq,
+            Q.notification_id,
+            Q.notification_type,
+            Q.subscription_id,
+            SubscriptionRow.callback_uri,
+            SubscriptionRow.authentication,
+            Q.payload,
+            Q.links,
+            Q.attempts,
+            Q.queued_at,
+        )
+        .join(SubscriptionRow, SubscriptionRow.id == Q.subscription_id)
+        .where(
+            Q.seq.in_(seqs),
+            Q.lease_owner == bindparam("owner"),
+            Q.lease_expires_at == bindparam("until"),
+        )
+        .order_by(Q.seq)
+    )
+    # PostgreSQL: concurrent workers skip the heads another one is leasing.
+    locked = candidates.with_for_update(skip_locked=True, of=Q)
+    return candidates, locked, lease, claimed
+
+
+_CANDIDATES, _CANDIDATES_LOCKED, _LEASE, _CLAIMED = _claim_statements()
+
+
 def claim_due(
     session: Session, owner: str, limit: int, settings: NotifySettings, now: datetime
 ) -> list[Claim]:
     """Lease up to ``limit`` due queue heads (one per subscription) to ``owner``."""
-    Q = OutboxRow  # a short alias keeps the statements readable
-    earlier = aliased(OutboxRow)
     at = stamp(now)
-    free = or_(Q.lease_expires_at.is_(None), Q.lease_expires_at <= at)
-    blocked = (
-        select(earlier.seq)
-        .where(
-            earlier.subscription_id == Q.subscription_id,
-            earlier.status == PENDING,
-            earlier.seq < Q.seq,
-        )
-        .exists()
-    )
-    candidates = (
-        select(Q.seq)
-        .where(Q.status == PENDING, Q.next_attempt_at <= at, free, ~blocked)
-        .order_by(Q.next_attempt_at, Q.seq)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True, of=Q)
-    seqs = list(session.scalars(candidates))
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    candidates = _CANDIDATES_LOCKED if postgresql else _CANDIDATES
+    seqs = list(session.scalars(candidates, {"at": at, "limit": limit}))
     if not seqs:
         return []
-    until = stamp(now + timedelta(seconds=settings.lease_seconds))
-    session.execute(
-        update(Q)
-        .where(Q.seq.in_(seqs), Q.status == PENDING, free)
-        .values(lease_owner=owner, lease_expires_at=until)
-        .execution_options(synchronize_session=False)
-    )
-    rows = session.execute(
-        select(Q, SubscriptionRow.callback_uri, SubscriptionRow.authentication)
-        .join(SubscriptionRow, SubscriptionRow.id == Q.subscription_id)
-        .where(Q.seq.in_(seqs), Q.lease_owner == owner, Q.lease_expires_at == until)
-        .order_by(Q.seq)
-    ).all()
-    return [
-        Claim(
-            seq=row.seq,
-            notification_id=row.notification_id,
-            notification_type=row.notification_type,
-            subscription_id=row.subscription_id,
-            callback_uri=callback_uri,
-            authentication=authentication,
-            payload=row.payload,
-            links=row.links,
-            attempts=row.attempts,
-            queued_at=row.queued_at,
-        )
-        for row, callback_uri, authentication in rows
-    ]
+    lease = {
+        "seqs": seqs,
+        "owner": owner,
+        "until": stamp(now + timedelta(seconds=settings.lease_seconds)),
+    }
+    session.execute(_LEASE, {**lease, "at": at})
+    return [Claim(**row._asdict()) for row in session.execute(_CLAIMED, lease)]
 
 
 # --------------------------------------------------------------------- send
@@ -210,18 +228,39 @@ def retry_delay(
 
 def record(
     session: Session,
+    sent: list[tuple[Claim, Outcome]],
+    owner: str,
+    settings: NotifySettings,
+    now: datetime,
+) -> list[str]:
+    """Write what attempts came to; returns DELIVERED, RETRY or GAVE_UP for each.
+
+    Delivered rows go in one statement; a row whose lease this owner lost (it ran out
+    and another worker took the row) is left to that worker.
+    """
+    delivered = [claim.seq for claim, outcome in sent if outcome.ok]
+    if delivered:
+        session.execute(
+            delete(OutboxRow)
+            .where(OutboxRow.seq.in_(delivered), OutboxRow.lease_owner == owner)
+            .execution_options(synchronize_session=False)
+        )
+    return [
+        DELIVERED if outcome.ok else _record_failure(session, claim, outcome, owner, settings, now)
+        for claim, outcome in sent
+    ]
+
+
+def _record_failure(
+    session: Session,
     claim: Claim,
     outcome: Outcome,
     owner: str,
     settings: NotifySettings,
     now: datetime,
 ) -> str:
-    """Write what one attempt came to; returns DELIVERED, RETRY or GAVE_UP."""
     Q = OutboxRow  # a short alias keeps the statements readable
     mine = (Q.seq == claim.seq, Q.lease_owner == owner)
-    if outcome.ok:
-        session.execute(delete(Q).where(*mine).execution_options(synchronize_session=False))
-        return DELIVERED
     attempts = claim.attempts + 1
     deadline = parse_stamp(claim.queued_at) + timedelta(seconds=settings.notify_max_age)
     reason = outcome.describe()
@@ -320,10 +359,7 @@ class Pump:
             return 0
         now = _now()
         with self.services.session() as session, session.begin():
-            results = [
-                record(session, sent, outcome, self.owner, self.settings, now)
-                for sent, outcome in finished
-            ]
+            results = record(session, finished, self.owner, self.settings, now)
             claims = claim_due(session, self.owner, free, self.settings, now) if free > 0 else []
         for result in results:
             self.stats.count(result)

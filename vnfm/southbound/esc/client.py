@@ -96,7 +96,12 @@ class EscAdapter:
         self.retries = retries
         self.retry_backoff = retry_backoff
         self.max_response_bytes = max_response_bytes
-        self._session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            # ESC sits on the management network: no proxy settings from the
+            # environment (reading them costs a scan of os.environ per request).
+            session.trust_env = False
+        self._session = session
         if username is not None:
             self._session.auth = (username, password or "")
 

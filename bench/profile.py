@@ -5,10 +5,11 @@
 TARGET is one of
 
 * ``get-instance``, ``get-op-occ``, ``list-op-occs``, ``list-instances`` (the filtered
-  first pages), ``unpaged``, ``all-fields``: a request's handler, run in a Flask request
-  context on a seeded database, and the whole request through the ASGI app (uvicorn's
-  side of it, without a socket).  Printed beside the profiles: the median time of each
-  (their difference is the framework's), and how many SQL statements one request runs;
+  first pages), ``unpaged``, ``all-fields``: a request's handler, called in this thread
+  with the request bound as the app binds it, on a seeded database, and the whole
+  request through the ASGI app (uvicorn's side of it, without a socket).  Printed
+  beside the profiles: the median time of each (their difference is the framework's),
+  and how many SQL statements one request runs;
 * ``operation``: the executor running instantiate and terminate operations in this
   thread (the API and the embedded ESC simulator serve in the background);
 * ``deliver``: the delivery worker's claim-and-send of queued notifications, in this
@@ -37,7 +38,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import flask
 import requests
 from sqlalchemy import event
 
@@ -46,6 +46,7 @@ from bench.procs import LOOPBACK, free_port, python_module, spawn, wait_ready
 from bench.seed import Seeder
 from bench.suites.queries import ALL_FIELDS_PATH, FILTERED, INSTANCES, OP_OCCS, UNPAGED_PATH
 from vnfm.api import op_occs, vnf_instances
+from vnfm.api.context import request_context
 from vnfm.app import build_services, create_app
 from vnfm.config import Settings
 from vnfm.db.engine import make_engine
@@ -120,29 +121,28 @@ def profile_request(target: str, url: str, rows: int, repeats: int, top: int) ->
         settings = Settings(database_url=url, page_size=page_size, vnfd_dir=scratch)
         services = build_services(settings)
         app = create_app(settings, services)
-        flask_app: flask.Flask = app.app
+        scope = get_scope(path)
         loop = asyncio.new_event_loop()
 
-        def whole_request() -> None:
-            status = loop.run_until_complete(asgi_get(app, path))
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}")
+        def whole_requests() -> list[float]:
+            # All in one task, as requests under uvicorn are: AnyIO stops its worker
+            # threads when the task that started them ends.
+            return loop.run_until_complete(timed_gets(app, path, repeats))
 
         def handler() -> None:
-            with flask_app.test_request_context(path, base_url="http://127.0.0.1:8080"):
+            with request_context(services, scope):
                 response = call()
                 if response.status_code != 200:
                     raise RuntimeError(f"{path} answered {response.status_code}")
 
-        whole_request()
-        whole = _median(whole_request, repeats)
+        whole_requests()
+        whole = statistics.median(whole_requests())
         alone = _median(handler, repeats)
         with _statements(services.engine) as count:
             handler()
         framework = cProfile.Profile()
         framework.enable()
-        for _ in range(repeats):
-            whole_request()
+        whole_requests()
         framework.disable()
         profile = cProfile.Profile()
         profile.enable()
@@ -153,18 +153,19 @@ def profile_request(target: str, url: str, rows: int, repeats: int, top: int) ->
         services.engine.dispose()
     print(f"{target}: GET {path} on {rows:,} instances and op occs")
     print(f"  whole request (ASGI app, no socket): {whole * 1000:.2f} ms (median of {repeats})")
-    print(f"  handler alone (Flask request context): {alone * 1000:.2f} ms")
+    print(f"  handler alone (called in this thread): {alone * 1000:.2f} ms")
     print(f"  SQL statements per request: {count[0]}")
-    print("== the ASGI side (event loop thread: Connexion middleware, a2wsgi; not the handler)")
+    print("== the ASGI side (event loop thread: Connexion's middleware; the handler runs in "
+          "its thread pool)")
     _print_profile(framework, top)
     print("== the handler")
     _print_profile(profile, top)
 
 
-async def asgi_get(app: Any, target: str) -> int:
-    """One GET through the ASGI app as uvicorn would send it; returns the status."""
+def get_scope(target: str) -> dict[str, Any]:
+    """The ASGI scope of a GET of ``target`` (a path and query) as uvicorn builds it."""
     path, _, query = target.partition("?")
-    scope = {
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -178,6 +179,10 @@ async def asgi_get(app: Any, target: str) -> int:
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8080),
     }
+
+
+async def asgi_get(app: Any, target: str) -> int:
+    """One GET through the ASGI app as uvicorn would send it; returns the status."""
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -186,8 +191,20 @@ async def asgi_get(app: Any, target: str) -> int:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await app(scope, receive, send)
+    await app(get_scope(target), receive, send)
     return int(sent[0]["status"])
+
+
+async def timed_gets(app: Any, target: str, repeats: int) -> list[float]:
+    """The time each of ``repeats`` GETs of ``target`` takes through the ASGI app."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        status = await asgi_get(app, target)
+        times.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"{target} answered {status}")
+    return times
 
 
 def _median(call: Callable[[], object], repeats: int) -> float:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import connexion
-import flask
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
@@ -18,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
 from vnfm.api import esc_callbacks, ext_monitoring
-from vnfm.api.context import EXTENSION_KEY
-from vnfm.api.problems import PROBLEM_JSON, TITLES, Problem, problem_body
+from vnfm.api.context import RequestContextMiddleware
+from vnfm.api.problems import TITLES, Problem, problem_body
 from vnfm.api.protocol import ProtocolMiddleware
+from vnfm.api.responses import problem_response
 from vnfm.config import Settings
 from vnfm.db.engine import make_engine, make_session_factory
 from vnfm.engine.events import EventHub
@@ -67,25 +66,26 @@ def build_services(settings: Settings) -> Services:
     )
 
 
-def _problem_response(status: int, detail: str, headers: dict[str, str] | None = None):
-    return ConnexionResponse(
-        status_code=status,
-        mimetype=PROBLEM_JSON,
-        content_type=PROBLEM_JSON,
-        body=json.dumps(problem_body(status, detail)),
-        headers=headers or {},
-    )
+# The error handlers are coroutines because Connexion runs a plain function in its
+# thread pool, a hop that building a small document does not need.
 
 
-def _on_connexion_problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+async def _on_problem(request: ConnexionRequest, exc: Problem) -> ConnexionResponse:
+    """Ours: what a handler or a use case raised."""
+    return problem_response(exc.body(), exc.status, exc.headers)
+
+
+async def _on_connexion_problem(
+    request: ConnexionRequest, exc: ProblemException
+) -> ConnexionResponse:
     """Connexion's own validation errors, reworded as ours."""
     detail = exc.detail or exc.title or TITLES.get(exc.status, "Error")
     if exc.status == 415:
         detail = f"{detail}; send application/json"
-    return _problem_response(exc.status, str(detail), dict(exc.headers or {}))
+    return problem_response(problem_body(exc.status, str(detail)), exc.status, exc.headers)
 
 
-def _on_http_exception(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+async def _on_http_exception(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
     if exc.status_code == 404:
         detail = f"no resource at {request.url.path}"
     elif exc.status_code == 405:
@@ -95,24 +95,29 @@ def _on_http_exception(request: ConnexionRequest, exc: HTTPException) -> Connexi
             detail += f"; allowed: {allowed}"
     else:
         detail = str(exc.detail or TITLES.get(exc.status_code, "Error"))
-    return _problem_response(exc.status_code, detail, dict(exc.headers or {}))
+    return problem_response(problem_body(exc.status_code, detail), exc.status_code, exc.headers)
 
 
-def _on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+async def _on_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _problem_response(500, "the VNFM failed to handle this request; see its log")
-
-
-def _flask_problem(exc: Problem) -> flask.Response:
-    response = flask.Response(
-        json.dumps(exc.body()), status=exc.status, mimetype=PROBLEM_JSON, headers=exc.headers
+    return problem_response(
+        problem_body(500, "the VNFM failed to handle this request; see its log"), 500
     )
-    return response
 
 
-def create_app(settings: Settings, services: Services | None = None) -> connexion.FlaskApp:
-    services = services or build_services(settings)
-    app = connexion.FlaskApp(__name__, specification_dir=str(OPENAPI_DIR))
+class VnfmApp(connexion.AsyncApp):
+    """The API as an ASGI app, and the services its requests use."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(__name__, specification_dir=str(OPENAPI_DIR))
+        self.services = services
+
+
+def create_app(settings: Settings, services: Services | None = None) -> VnfmApp:
+    """The API on Connexion's AsyncApp: handlers stay synchronous (their database work
+    blocks) and Connexion runs them in its thread pool, without the Flask and WSGI
+    layers a FlaskApp puts around each of them."""
+    app = VnfmApp(services or build_services(settings))
     # resolver_error: an operation whose handler is not written yet answers 501
     # (ProblemDetails) instead of keeping the whole API from starting.
     app.add_api(
@@ -123,14 +128,18 @@ def create_app(settings: Settings, services: Services | None = None) -> connexio
         resolver_error=501,
     )
     app.add_api("api_versions.yaml", base_path="/vnflcm", strict_validation=True)
+    # Both outside Connexion's exception middleware, so that they also see the answers
+    # it produces; the first added is the outer one.
+    app.add_middleware(
+        RequestContextMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+        services=app.services,
+    )
     app.add_middleware(ProtocolMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    app.add_error_handler(Problem, _on_problem)
     app.add_error_handler(ProblemException, _on_connexion_problem)
     app.add_error_handler(HTTPException, _on_http_exception)
     app.add_error_handler(Exception, _on_unexpected)
-
-    flask_app: flask.Flask = app.app
-    flask_app.extensions[EXTENSION_KEY] = services
-    flask_app.register_error_handler(Problem, _flask_problem)
-    flask_app.register_blueprint(esc_callbacks.blueprint)
-    flask_app.register_blueprint(ext_monitoring.blueprint)
+    # Outside the OpenAPI contract: ESC's return channel and the vendor extension.
+    esc_callbacks.add_routes(app)
+    ext_monitoring.add_routes(app)
     return app

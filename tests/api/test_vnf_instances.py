@@ -103,7 +103,7 @@ def test_delete_of_instantiated_instance_is_409(client, app):
     from vnfm.db.models import VnfInstanceRow
 
     created = create(client).json()
-    services = app.app.extensions["vnfm"]
+    services = app.services
     with services.session() as session, session.begin():
         session.get(VnfInstanceRow, created["id"]).instantiation_state = "INSTANTIATED"
     response = client.delete(f"{V2}/vnf_instances/{created['id']}")
@@ -116,7 +116,7 @@ def test_secrets_are_never_returned(client, app):
     from vnfm.db.models import VnfInstanceRow
 
     created = create(client).json()
-    services = app.app.extensions["vnfm"]
+    services = app.services
     with services.session() as session, session.begin():
         row = session.get(VnfInstanceRow, created["id"])
         row.vim_connection_info = {

@@ -1,4 +1,4 @@
-"""The monitoring-agent migration extension (seed 003), routed by Flask directly.
+"""The monitoring-agent migration extension (seed 003), a plain route of the app.
 
 ``{apiRoot}/vnflcm/v1/ext/vnf_instances/{vnfInstanceId}/monitoring/migrate`` is not
 part of SOL003, so it has no place in the OpenAPI contract.  The seed documents it
@@ -13,34 +13,50 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import flask
+import connexion
+from starlette.concurrency import run_in_threadpool
+from starlette.endpoints import HTTPEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
 
+from vnfm.api.bodies import read_at_most
 from vnfm.api.problems import BadRequest, Problem, UnsupportedMediaType
 from vnfm.api.tasks import start_task
 from vnfm.lcm.monitoring_migration import read_body
 
 #: A migration request is two short strings; anything much larger is not one.
 MAX_BODY_BYTES = 64 * 1024
-PATH = "/ext/vnf_instances/<vnfInstanceId>/monitoring/migrate"
+PATH = "/ext/vnf_instances/{vnfInstanceId}/monitoring/migrate"
 PREFIXES = ("/vnflcm/v1", "/vnflcm/v2")
 
-blueprint = flask.Blueprint("ext_monitoring", __name__)
+
+class Migrate(HTTPEndpoint):
+    """GET (with a body, as the seed documents it) and POST start a migration; another
+    method is answered 405 by Starlette's endpoint.  A class rather than a route naming
+    its methods: under ``/vnflcm`` the contract's mounts would otherwise claim a request
+    of another method and answer 404."""
+
+    async def get(self, request: Request) -> Response:
+        """Read the body on the event loop, then start the task (a database transaction)
+        in the thread pool, as Connexion runs the contract's handlers."""
+        body = await _json_body(request)
+        return await run_in_threadpool(_start, request.path_params["vnfInstanceId"], body)
+
+    post = get
 
 
-def _json_body() -> Any:
-    """The request's JSON body: 415 for another media type, 400 when it is not JSON."""
-    request = flask.request
-    mimetype = request.mimetype
+async def _json_body(request: Request) -> Any:
+    """The request's JSON body: 415 for another media type, 413 when too large, 400 when
+    it is not JSON."""
+    content_type = request.headers.get("content-type")
+    mimetype = (content_type or "").split(";", 1)[0].strip().lower()
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType(
-            f"the migration request is JSON; Content-Type {request.content_type!r} is not "
+            f"the migration request is JSON; Content-Type {content_type!r} is not "
             "(send application/json)"
         )
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise Problem(f"a migration request larger than {MAX_BODY_BYTES} bytes is refused",
-                      status=413)
-    raw = request.get_data(cache=False)
-    if len(raw) > MAX_BODY_BYTES:
+    raw = await read_at_most(request, MAX_BODY_BYTES)
+    if raw is None:
         raise Problem(f"a migration request larger than {MAX_BODY_BYTES} bytes is refused",
                       status=413)
     if not raw.strip():
@@ -54,17 +70,11 @@ def _json_body() -> Any:
         raise BadRequest(f"the request body is not valid JSON: {exc}") from None
 
 
-# ruff: noqa: N803 - the path parameter is named as in SOL003's task resources
-def migrate(vnfInstanceId: str) -> flask.Response:
-    body = _json_body()
+def _start(instance_id: str, body: Any) -> Response:
     read_body(body)  # a malformed body is 400 before the instance is looked up
-    return start_task("monitoring_migration", vnfInstanceId, body)
+    return start_task("monitoring_migration", instance_id, body)
 
 
-for _prefix in PREFIXES:
-    blueprint.add_url_rule(
-        _prefix + PATH,
-        endpoint=f"migrate{_prefix.replace('/', '_')}",
-        view_func=migrate,
-        methods=["GET", "POST"],
-    )
+def add_routes(app: connexion.AsyncApp) -> None:
+    for prefix in PREFIXES:
+        app.add_url_rule(prefix + PATH, f"migrate{prefix.replace('/', '_')}", Migrate)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import flask
-
-from vnfm.api.context import services
+from vnfm.api.context import request_origin, services
 from vnfm.api.protocol import V2
 
 
@@ -13,7 +11,7 @@ def api_root() -> str:
     public = services().settings.public_url
     if public:
         return public.rstrip("/")
-    return flask.request.host_url.rstrip("/")
+    return request_origin()
 
 
 def v2(path: str) -> str:

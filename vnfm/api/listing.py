@@ -7,14 +7,14 @@ even read.
 
 from __future__ import annotations
 
-import flask
 from sqlalchemy import select
+from starlette.responses import Response
 
 from vnfm.api import links
-from vnfm.api.context import services
+from vnfm.api.context import path_with_query, query_args, services
 from vnfm.api.problems import BadRequest
 from vnfm.api.resources import Collection
-from vnfm.api.responses import dumps
+from vnfm.api.responses import json_response
 from vnfm.sol013 import (
     MARKER_PARAMETER,
     QueryError,
@@ -32,9 +32,9 @@ from vnfm.sol013 import (
 PRIVATE_COLUMNS = ("context", "internal")
 
 
-def list_response(collection: Collection) -> flask.Response:
+def list_response(collection: Collection) -> Response:
     svc = services()
-    args = flask.request.args
+    args = query_args()
     model = collection.model
     order = (model.created_at, model.id)  # type: ignore[attr-defined]
     statement = select(model)
@@ -73,6 +73,6 @@ def list_response(collection: Collection) -> flask.Response:
     ]
     headers = {}
     if page.next_marker is not None:
-        here = links.api_root() + flask.request.full_path
+        here = links.api_root() + path_with_query()
         headers["Link"] = link_header(next_link(here, page.next_marker))
-    return flask.Response(dumps(docs), status=200, mimetype="application/json", headers=headers)
+    return json_response(docs, headers=headers)

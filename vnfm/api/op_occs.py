@@ -4,54 +4,54 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask
+from starlette.responses import Response
 
 from vnfm.api import views
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
 from vnfm.api.resources import VNF_LCM_OP_OCCS
-from vnfm.api.responses import json_response
+from vnfm.api.responses import empty_response, json_response
 from vnfm.domain.op_occ import CancelMode
 from vnfm.lcm import op_tasks
 
 
-def search(**_query: Any) -> flask.Response:
+def search(**_query: Any) -> Response:
     return list_response(VNF_LCM_OP_OCCS)
 
 
-def get(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803 - name fixed by the contract
+def get(vnfLcmOpOccId: str) -> Response:  # noqa: N803 - name fixed by the contract
     with services().reader() as session:
         op = op_tasks.load_op(session, vnfLcmOpOccId)
     return json_response(views.vnf_lcm_op_occ(op))
 
 
-def _accepted() -> flask.Response:
+def _accepted() -> Response:
     executor = services().extras.get("executor")
     if executor is not None:
         executor.kick()
-    return flask.Response(status=202)
+    return empty_response(202)
 
 
-def retry(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803
+def retry(vnfLcmOpOccId: str) -> Response:  # noqa: N803
     with services().session() as session, session.begin():
         op_tasks.retry(session, vnfLcmOpOccId)
     return _accepted()
 
 
-def rollback(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803
+def rollback(vnfLcmOpOccId: str) -> Response:  # noqa: N803
     with services().session() as session, session.begin():
         op_tasks.rollback(session, vnfLcmOpOccId)
     return _accepted()
 
 
-def fail(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803
+def fail(vnfLcmOpOccId: str) -> Response:  # noqa: N803
     with services().session() as session, session.begin():
         op = op_tasks.fail(session, vnfLcmOpOccId)
         doc = views.vnf_lcm_op_occ(op)
     return json_response(doc)
 
 
-def cancel(vnfLcmOpOccId: str, body: dict[str, Any] | None = None) -> flask.Response:  # noqa: N803
+def cancel(vnfLcmOpOccId: str, body: dict[str, Any] | None = None) -> Response:  # noqa: N803
     mode = CancelMode((body or {}).get("cancelMode") or CancelMode.GRACEFUL)
     with services().session() as session, session.begin():
         op_tasks.cancel(session, vnfLcmOpOccId, mode)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import flask
+from starlette.responses import Response
 
 from vnfm.api import links
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
 from vnfm.api.problems import Conflict, NotFound, Problem, ServiceUnavailable
 from vnfm.api.resources import Collection
-from vnfm.api.responses import json_response
+from vnfm.api.responses import empty_response, json_response
 from vnfm.engine.events import EventWaiter
 from vnfm.sol013.sql import JsonField, Kind, ScalarField
 
@@ -68,7 +68,7 @@ def collection() -> Collection:
     )
 
 
-def create(body: dict[str, Any]) -> flask.Response:
+def create(body: dict[str, Any]) -> Response:
     from vnfm.snapshots import records
 
     with services().session() as session, session.begin():
@@ -77,11 +77,11 @@ def create(body: dict[str, Any]) -> flask.Response:
     return json_response(doc, 201, {"Location": links.v2(f"vnf_snapshots/{row.id}")})
 
 
-def search(**_query: Any) -> flask.Response:
+def search(**_query: Any) -> Response:
     return list_response(collection())
 
 
-def get(vnfSnapshotInfoId: str) -> flask.Response:
+def get(vnfSnapshotInfoId: str) -> Response:
     from vnfm.snapshots import records
 
     with services().reader() as session:
@@ -89,7 +89,7 @@ def get(vnfSnapshotInfoId: str) -> flask.Response:
     return json_response(doc)
 
 
-def modify(vnfSnapshotInfoId: str, body: dict[str, Any]) -> flask.Response:
+def modify(vnfSnapshotInfoId: str, body: dict[str, Any]) -> Response:
     from vnfm.snapshots import records
 
     with services().session() as session, session.begin():
@@ -97,7 +97,7 @@ def modify(vnfSnapshotInfoId: str, body: dict[str, Any]) -> flask.Response:
     return json_response(modifications)
 
 
-def delete(vnfSnapshotInfoId: str) -> flask.Response:
+def delete(vnfSnapshotInfoId: str) -> Response:
     """Delete the ESC snapshots first, then the resource: 204 only once ESC lists none
     of them.  When ESC fails or is slow, the resource stays and DELETE may be sent again."""
     from vnfm.snapshots import records
@@ -125,10 +125,10 @@ def delete(vnfSnapshotInfoId: str) -> flask.Response:
     finally:
         with svc.session() as session, session.begin():
             records.end_delete(session, vnfSnapshotInfoId, deleted=deleted)
-    return flask.Response(status=204)
+    return empty_response(204)
 
 
-def get_state_snapshot(vnfSnapshotInfoId: str, **_headers: Any) -> flask.Response:
+def get_state_snapshot(vnfSnapshotInfoId: str, **_headers: Any) -> Response:
     """This VNFM never holds a VNF state snapshot: ESC snapshots VM images and volumes,
     not VNF-specific state.  So the resource exists for no VNF snapshot (404), and
     before a snapshot is taken its content cannot be there yet (409)."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask
+from starlette.responses import Response
 
 from vnfm.api import links
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
 from vnfm.api.resources import Collection
-from vnfm.api.responses import json_response
+from vnfm.api.responses import empty_response, json_response
 from vnfm.notify import subscriptions as use_cases
 from vnfm.notify.models import SubscriptionRow
 from vnfm.sol013.sql import JsonField, Kind, ScalarField
@@ -38,26 +38,26 @@ SUBSCRIPTIONS = Collection(
 )
 
 
-def create(body: dict[str, Any]) -> flask.Response:
+def create(body: dict[str, Any]) -> Response:
     row, created = use_cases.create_subscription(services(), body)
     location = links.v2(f"subscriptions/{row.id}")
     if not created:
-        return flask.Response(status=303, headers={"Location": location})
+        return empty_response(303, {"Location": location})
     return json_response(_doc(row), 201, {"Location": location})
 
 
-def search(**_query: Any) -> flask.Response:
+def search(**_query: Any) -> Response:
     return list_response(SUBSCRIPTIONS)
 
 
-def get(subscriptionId: str) -> flask.Response:  # noqa: N803 - name fixed by the contract
+def get(subscriptionId: str) -> Response:  # noqa: N803 - name fixed by the contract
     with services().reader() as session:
         row = use_cases.get_subscription(session, subscriptionId)
         return json_response(_doc(row))
 
 
-def delete(subscriptionId: str) -> flask.Response:  # noqa: N803
+def delete(subscriptionId: str) -> Response:  # noqa: N803
     svc = services()
     with svc.session() as session, session.begin():
         use_cases.delete_subscription(session, subscriptionId)
-    return flask.Response(status=204)
+    return empty_response(204)

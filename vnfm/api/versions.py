@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import flask
+from starlette.responses import Response
 
 from vnfm.api import links
 from vnfm.api.protocol import V2
 from vnfm.api.responses import json_response
 
 
-def get_api_versions() -> flask.Response:
+def get_api_versions() -> Response:
     # Both resources list the versions of the major version they sit under; the full
     # LCM interface is served in one major version today, so they are the same document.
     api = V2

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import flask
+from starlette.responses import Response
 
 from vnfm.api import links, tasks, views
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
 from vnfm.api.resources import VNF_INSTANCES
-from vnfm.api.responses import json_response
+from vnfm.api.responses import empty_response, json_response
 from vnfm.lcm import identifiers
 
 
-def create(body: dict[str, Any]) -> flask.Response:
+def create(body: dict[str, Any]) -> Response:
     svc = services()
     with svc.session() as session, session.begin():
         row = identifiers.create_vnf_identifier(session, svc.catalog, body)
@@ -22,22 +22,22 @@ def create(body: dict[str, Any]) -> flask.Response:
     return json_response(doc, 201, {"Location": links.v2(f"vnf_instances/{row.id}")})
 
 
-def search(**_query: Any) -> flask.Response:
+def search(**_query: Any) -> Response:
     return list_response(VNF_INSTANCES)
 
 
-def get(vnfInstanceId: str) -> flask.Response:  # noqa: N803 - name fixed by the contract
+def get(vnfInstanceId: str) -> Response:  # noqa: N803 - name fixed by the contract
     with services().reader() as session:
         row = identifiers.load_instance(session, vnfInstanceId)
     return json_response(views.vnf_instance(row))
 
 
-def delete(vnfInstanceId: str) -> flask.Response:  # noqa: N803
+def delete(vnfInstanceId: str) -> Response:  # noqa: N803
     svc = services()
     with svc.session() as session, session.begin():
         identifiers.delete_vnf_identifier(session, vnfInstanceId)
-    return flask.Response(status=204)
+    return empty_response(204)
 
 
-def modify(vnfInstanceId: str, body: dict[str, Any]) -> flask.Response:  # noqa: N803
+def modify(vnfInstanceId: str, body: dict[str, Any]) -> Response:  # noqa: N803
     return tasks.start_task("modify", vnfInstanceId, body)

@@ -9,9 +9,11 @@ the server may start before the file exists.  Each request encodes its document 
 
 KIND is one of
 
-* ``connexion``: a Connexion 3 FlaskApp with a minimal spec, under uvicorn;
+* ``connexion``: a Connexion 3 AsyncApp with a minimal spec, under uvicorn: the kind
+  of app vnfm is, with synchronous handlers that Connexion runs in its thread pool as
+  it runs vnfm's;
 * ``flask-uvicorn``: a bare Flask app under uvicorn, through a2wsgi (the bridge
-  Connexion's FlaskApp uses itself);
+  Connexion's FlaskApp uses);
 * ``flask-wsgi``: the same Flask app under Werkzeug's threaded WSGI server (the one
   WSGI server in our dependencies; gunicorn and waitress are not).  Werkzeug closes
   the connection after every response, so this one pays a TCP connect per request.
@@ -32,6 +34,7 @@ import connexion
 import flask
 import uvicorn
 from a2wsgi import WSGIMiddleware
+from starlette.responses import Response
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from vnfm.node import bind_socket
@@ -44,23 +47,26 @@ DOCS_FILE_VARIABLE = "BENCH_BARE_DOCS"
 DOCS: dict[str, Any] = {}
 
 
-def _respond(key: str) -> flask.Response:
+def _encode(key: str) -> str:
     if not DOCS:
         DOCS.update(json.loads(Path(os.environ[DOCS_FILE_VARIABLE]).read_text()))
-    body = json.dumps(DOCS[key], separators=(",", ":"), ensure_ascii=False)
-    return flask.Response(body, status=200, mimetype="application/json")
+    return json.dumps(DOCS[key], separators=(",", ":"), ensure_ascii=False)
 
 
-def connexion_instance(vnfInstanceId: str) -> flask.Response:  # noqa: N803 - spec's name
-    return _respond("instance")
+def _respond(key: str) -> flask.Response:
+    return flask.Response(_encode(key), status=200, mimetype="application/json")
 
 
-def connexion_op_occ(vnfLcmOpOccId: str) -> flask.Response:  # noqa: N803
-    return _respond("op_occ")
+def connexion_instance(vnfInstanceId: str) -> Response:  # noqa: N803 - spec's name
+    return Response(_encode("instance"), media_type="application/json")
 
 
-def connexion_app() -> connexion.FlaskApp:
-    app = connexion.FlaskApp(__name__, specification_dir=str(HERE))
+def connexion_op_occ(vnfLcmOpOccId: str) -> Response:  # noqa: N803
+    return Response(_encode("op_occ"), media_type="application/json")
+
+
+def connexion_app() -> connexion.AsyncApp:
+    app = connexion.AsyncApp(__name__, specification_dir=str(HERE))
     app.add_api(
         "bare_api.yaml", base_path="/vnflcm/v2", strict_validation=True, validate_responses=False
     )

@@ -2,7 +2,7 @@
 
 ``vnfm serve`` runs as its users start it (a child process: uvicorn, the executor and
 the embedded ESC simulator) on a database seeded with realistic rows.  The same
-documents it returns are then served from memory by a bare Connexion 3 app and a
+documents it returns are then served from memory by a bare Connexion 3 AsyncApp and a
 bare Flask app (bench/apps/bare.py), with the same uvicorn settings, and by the bare
 Flask app under Werkzeug's WSGI server.  One load generator and 16 persistent
 connections for all of them.

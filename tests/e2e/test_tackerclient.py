@@ -6,6 +6,7 @@ import json
 import subprocess
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import CIRROS
-from vnfm.node import Node
+from vnfm.config import Settings
+from vnfm.node import Node, start_node
 
 NFVO_PYTHON = REPO_ROOT / ".venv-nfvo" / "bin" / "python"
 SESSION = Path(__file__).with_name("tacker_session.py")
@@ -93,3 +95,46 @@ def test_tackerclient_drives_a_whole_lifecycle(node: Node, receiver: Receiver):
     assert states[0] == ("INSTANTIATE", "STARTING")
     assert ("INSTANTIATE", "COMPLETED") in states
     assert all(op == "INSTANTIATE" for op, _ in states)  # the filter kept TERMINATE out
+
+
+RECOVERY = Path(__file__).with_name("tacker_recovery.py")
+
+
+@pytest.fixture
+def patient_node(node_settings: Settings) -> Iterator[Node]:
+    # Long enough a wait for a missing ESC event that the client's cancel lands in it.
+    running = start_node(replace(node_settings, esc_event_timeout=15.0))
+    yield running
+    running.stop()
+
+
+def test_tackerclient_recovers_failed_operations(patient_node: Node):
+    assert NFVO_PYTHON.exists(), "run `make test` (it creates .venv-nfvo with python-tackerclient)"
+    assert patient_node.simulator is not None
+    done = subprocess.run(
+        [str(NFVO_PYTHON), str(RECOVERY), patient_node.api_url, CIRROS,
+         patient_node.simulator.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    steps = {s["step"]: s["value"] for s in map(json.loads, done.stdout.splitlines())}
+    assert steps["instantiate with a fault"] == "FAILED_TEMP"
+    assert steps["retry"] == "COMPLETED"
+    assert steps["terminate with a fault"] == "FAILED_TEMP"
+    assert steps["fail"] == "FAILED"
+    assert steps["after fail"] == "INSTANTIATED"  # a failed terminate changed nothing
+    assert steps["second instantiate with a fault"] == "FAILED_TEMP"
+    assert steps["rollback"] == "ROLLED_BACK"
+    assert steps["after rollback"] == "NOT_INSTANTIATED"
+    assert steps["cancel"] == "FAILED_TEMP"
+    assert steps["rollback after cancel"] == "ROLLED_BACK"
+    assert steps["ops"] == sorted(
+        [
+            ["INSTANTIATE", "COMPLETED"],
+            ["TERMINATE", "FAILED"],
+            ["INSTANTIATE", "ROLLED_BACK"],
+            ["INSTANTIATE", "ROLLED_BACK"],
+        ]
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import connexion
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
@@ -21,7 +22,7 @@ from vnfm.api.problems import TITLES, Problem, problem_body
 from vnfm.api.protocol import ProtocolMiddleware
 from vnfm.api.responses import problem_response
 from vnfm.config import Settings
-from vnfm.db.engine import make_engine, make_session_factory
+from vnfm.db.engine import make_engine, make_session_factory, read_only_engine
 from vnfm.engine.events import EventHub
 from vnfm.vnfd.catalog import Catalog
 
@@ -49,6 +50,15 @@ class Services:
     def reader(self) -> Session:
         """A session for queries only (cheaper locking on SQLite)."""
         return self.readers()
+
+    @cached_property
+    def read_engine(self) -> Engine:
+        return read_only_engine(self.engine)
+
+    def read_connection(self) -> Connection:
+        """A connection for a SELECT or two that read plain rows: no Session and no
+        identity map, which on a single-row GET cost more than the query itself."""
+        return self.read_engine.connect()
 
 
 def build_services(settings: Settings) -> Services:

@@ -28,9 +28,6 @@ from vnfm.sol013 import (
     split_page,
 )
 
-#: Engine-private columns no view shows; never read for a list.
-PRIVATE_COLUMNS = ("context", "internal")
-
 
 def list_response(collection: Collection) -> Response:
     svc = services()
@@ -57,13 +54,7 @@ def list_response(collection: Collection) -> Response:
         for attribute, column in collection.deferrable.items()
         if not selector.needs(attribute, collection.default_excluded)
     }
-    skipped.update(PRIVATE_COLUMNS)
-    columns = [
-        getattr(model, attr.key)
-        for attr in model.__mapper__.column_attrs  # type: ignore[attr-defined]
-        if attr.key not in skipped
-    ]
-    statement = statement.with_only_columns(*columns)
+    statement = statement.with_only_columns(*collection.columns(skipped))
 
     with svc.reader() as session:
         rows = session.execute(statement).all()

@@ -9,7 +9,8 @@ from starlette.responses import Response
 from vnfm.api import views
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
-from vnfm.api.resources import VNF_LCM_OP_OCCS
+from vnfm.api.problems import NotFound
+from vnfm.api.resources import VNF_LCM_OP_OCCS, read_one
 from vnfm.api.responses import empty_response, json_response
 from vnfm.domain.op_occ import CancelMode
 from vnfm.lcm import op_tasks
@@ -20,9 +21,10 @@ def search(**_query: Any) -> Response:
 
 
 def get(vnfLcmOpOccId: str) -> Response:  # noqa: N803 - name fixed by the contract
-    with services().reader() as session:
-        op = op_tasks.load_op(session, vnfLcmOpOccId)
-    return json_response(views.vnf_lcm_op_occ(op))
+    row = read_one(VNF_LCM_OP_OCCS, vnfLcmOpOccId)
+    if row is None:
+        raise NotFound(f"no VNF LCM operation occurrence with id {vnfLcmOpOccId!r}")
+    return json_response(views.vnf_lcm_op_occ(row))
 
 
 def _accepted() -> Response:

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+from sqlalchemy import Row, Select, bindparam, select
+
 from vnfm.api import views
+from vnfm.api.context import services
 from vnfm.db.models import Base, VnfInstanceRow, VnfLcmOpOccRow
 from vnfm.sol013.sql import FieldMap, JsonField, Kind, ScalarField
 
 I = VnfInstanceRow  # noqa: E741 - short aliases keep the maps below readable
 O = VnfLcmOpOccRow  # noqa: E741
+
+#: Engine-private columns no view shows; never read for a document.
+PRIVATE_COLUMNS = frozenset({"context", "internal"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,30 @@ class Collection:
     default_excluded: frozenset[str]
     #: Columns holding default-excluded attributes, skipped when the response omits them.
     deferrable: dict[str, Any]
+
+    def columns(self, skipped: set[str] | frozenset[str] = frozenset()) -> list[Any]:
+        """The model's columns a document may show, less ``skipped`` (attribute keys),
+        labelled with their attribute keys: a Core connection would name them after the
+        table's columns (``metadata``, not ``metadata_``) and a view would miss them."""
+        return [
+            getattr(self.model, attribute.key).label(attribute.key)
+            for attribute in self.model.__mapper__.column_attrs  # type: ignore[attr-defined]
+            if attribute.key not in PRIVATE_COLUMNS and attribute.key not in skipped
+        ]
+
+    @cached_property
+    def by_id(self) -> Select[Any]:
+        """One row by ``id``, every column a document shows.  Built once: building and
+        keying a statement costs more than running it on SQLite."""
+        model: Any = self.model
+        return select(*self.columns()).where(model.id == bindparam("id"))
+
+
+def read_one(collection: Collection, resource_id: str) -> Row[Any] | None:
+    """The row of one resource as a plain row (what the collection's view takes), or
+    None when there is none."""
+    with services().read_connection() as connection:
+        return connection.execute(collection.by_id, {"id": resource_id}).one_or_none()
 
 
 VNF_INSTANCES = Collection(

@@ -9,7 +9,8 @@ from starlette.responses import Response
 from vnfm.api import links, tasks, views
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
-from vnfm.api.resources import VNF_INSTANCES
+from vnfm.api.problems import NotFound
+from vnfm.api.resources import VNF_INSTANCES, read_one
 from vnfm.api.responses import empty_response, json_response
 from vnfm.lcm import identifiers
 
@@ -27,8 +28,9 @@ def search(**_query: Any) -> Response:
 
 
 def get(vnfInstanceId: str) -> Response:  # noqa: N803 - name fixed by the contract
-    with services().reader() as session:
-        row = identifiers.load_instance(session, vnfInstanceId)
+    row = read_one(VNF_INSTANCES, vnfInstanceId)
+    if row is None:
+        raise NotFound(f"no VNF instance with id {vnfInstanceId!r}")
     return json_response(views.vnf_instance(row))
 
 

@@ -49,7 +49,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` (the same pool) for queries that never write: on SQLite, their
+    connections start no transaction (see ``_sqlite_begin``)."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions for work that writes, or (``read_only``) for queries that never do."""
-    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    bind = read_only_engine(engine) if read_only else engine
     return sessionmaker(bind=bind, expire_on_commit=False)

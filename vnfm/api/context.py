@@ -34,8 +34,11 @@ class _Bound:
         self.scope = scope
 
     @cached_property
-    def origin(self) -> str:
+    def api_root(self) -> str:
         """Computed once per request: every ``href`` of a document starts with it."""
+        public = self.services.settings.public_url
+        if public:
+            return public.rstrip("/")
         scope = self.scope
         scheme = scope.get("scheme", "http")
         host = next(
@@ -98,10 +101,11 @@ def query_args() -> dict[str, str]:
     return args
 
 
-def request_origin() -> str:
-    """``{scheme}://{host}[:{port}]`` from the request's ``Host`` header (the server's
-    address without one), default ports left out."""
-    return _bound().origin
+def api_root() -> str:
+    """``{scheme}://{host}[:{port}]`` as the NFVO reaches us: the public URL when one
+    is set, else from the request's ``Host`` header (the server's address without
+    one), default ports left out."""
+    return _bound().api_root
 
 
 def path_with_query() -> str:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from vnfm.api.context import request_origin, services
+from vnfm.api.context import api_root
 from vnfm.api.protocol import V2
 
-
-def api_root() -> str:
-    """``{scheme}://{host}[:{port}]`` as the NFVO reaches us."""
-    public = services().settings.public_url
-    if public:
-        return public.rstrip("/")
-    return request_origin()
+__all__ = ["api_root", "href", "v2"]
 
 
 def v2(path: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import CIRROS
+from tests.notify.receivers import Receiver
 
 VNFM = [sys.executable, "-m", "vnfm.cli"]
 
@@ -130,3 +131,70 @@ def test_killed_process_operation_is_resumed_without_duplicate(
     assert len(creates) == 1, creates
     instance = requests.get(f"{base}/vnf_instances/{instance_id}", timeout=5).json()
     assert instance["instantiationState"] == "INSTANTIATED"
+
+
+def test_notifications_pending_in_a_killed_process_are_delivered_after_restart(
+    processes: Processes, settings, tmp_path: Path
+):
+    """Issue 6: nothing queued for a subscriber is lost when the process dies."""
+    api_port = free_port()
+    env = {
+        "VNFM_DATABASE_URL": settings.database_url,
+        "VNFM_PORT": str(api_port),
+        "VNFM_POLL_INTERVAL": "0.1",
+        "VNFM_NOTIFY_RETRY_BASE": "0.2",
+        "VNFM_NOTIFY_RETRY_MAX_DELAY": "0.5",
+        "VNFM_NOTIFY_CONNECT_TIMEOUT": "1",
+        "VNFM_NOTIFY_READ_TIMEOUT": "1",
+        "VNFM_VNFD_DIR": str(tmp_path / "vnfds"),
+    }
+    base = f"http://127.0.0.1:{api_port}/vnflcm/v2"
+    with Receiver() as receiver:
+        receiver.answer(*[503] * 10_000)  # down until told otherwise
+        first = processes.start([*VNFM, "serve"], env, "vnfm-1")
+        wait_http(f"{base}/api_versions")
+        subscribed = requests.post(
+            f"{base}/subscriptions", json={"callbackUri": receiver.url}, timeout=5
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        created = requests.post(f"{base}/vnf_instances", json={"vnfdId": CIRROS}, timeout=5)
+        instance_id = created.json()["id"]
+        location = requests.post(
+            f"{base}/vnf_instances/{instance_id}/instantiate",
+            json={"flavourId": "simple"},
+            timeout=5,
+        ).headers["Location"]
+        deadline = time.monotonic() + 20
+        while requests.get(location, timeout=5).json()["operationState"] != "COMPLETED":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        tried = time.monotonic() + 10
+        while len(receiver.posts()) < 3:  # the queue is being retried
+            assert time.monotonic() < tried
+            time.sleep(0.05)
+
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        assert receiver.accepted() == []
+        with receiver.lock:
+            receiver.script.clear()  # the subscriber is back
+
+        processes.start([*VNFM, "serve"], env, "vnfm-2")
+        # A claim the killed process held lasts its lease (about 30 s), then is taken over.
+        deadline = time.monotonic() + 90
+        while not _has_result(receiver.accepted()):
+            assert time.monotonic() < deadline, receiver.accepted()
+            time.sleep(0.1)
+
+    accepted = receiver.accepted()
+    ids = [n["id"] for n in accepted]
+    assert len(ids) == len(set(ids))  # each once
+    assert {h.body["id"] for h in receiver.posts()} == set(ids)  # every one tried arrived
+    kinds = [(n["notificationType"], n.get("operationState")) for n in accepted]
+    assert kinds[0] == ("VnfIdentifierCreationNotification", None)
+    states = [state for kind, state in kinds if kind == "VnfLcmOperationOccurrenceNotification"]
+    assert states[0] == "STARTING" and states[-1] == "COMPLETED"  # in order
+
+
+def _has_result(accepted: list[dict]) -> bool:
+    return any(n.get("operationState") == "COMPLETED" for n in accepted)

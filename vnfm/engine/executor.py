@@ -46,6 +46,18 @@ def timestamp_in(seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class _NoOverlapNotices(logging.Filter):
+    """Drops APScheduler's notice that a job was skipped because its previous run is
+    still going: under load a claim pass may outlast the poll interval, and the pass
+    it skips would find nothing the running one does not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in str(record.msg)
+
+
+scheduler_log = logging.getLogger(__name__ + ".scheduler")
+scheduler_log.addFilter(_NoOverlapNotices())
+
 class Executor:
     def __init__(
         self,
@@ -70,7 +82,7 @@ class Executor:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler = BackgroundScheduler(timezone=UTC, logger=scheduler_log)
         scheduler.add_job(
             self.poll,
             "interval",

@@ -1,8 +1,9 @@
 """What a request handler reaches without being passed it: the app's services and the
 request it is serving.
 
-:class:`RequestContextMiddleware`, the outermost layer of the app, binds both to a
-``ContextVar`` for the length of each request.  A context variable rather than a
+:class:`RequestContextMiddleware`, outside all of Connexion's middleware but its
+last-resort error handler, binds both to a ``ContextVar`` for the length of each
+request.  A context variable rather than a
 module global because one process may run several apps (the tests start several
 nodes), and because it follows the request where Connexion takes it: Connexion runs
 synchronous handlers in a thread pool with a copy of the caller's context

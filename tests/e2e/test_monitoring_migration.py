@@ -554,6 +554,18 @@ def test_unknown_instance_is_404_and_other_methods_405(node: Node) -> None:
     assert "PUT" in problem(send(api, missing, body, method="PUT"), 405)
 
 
+def test_head_starts_nothing(node: Node) -> None:
+    """HEAD must be safe, though GET on this resource is not."""
+    api = Api(node)
+    instance_id = instantiated(api)
+    response = send(api, instance_id, {"monitoring_agent": MONA2, "key": KEY}, method="HEAD")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    ops = api.get(f"vnf_lcm_op_occs?filter=(eq,vnfInstanceId,{instance_id})").json()
+    assert [op["operation"] for op in ops] == ["INSTANTIATE"]
+    assert esc_updates(api, instance_id) == []
+
+
 def test_not_instantiated_or_busy_is_409(node: Node) -> None:
     api = Api(node)
     body = {"monitoring_agent": MONA2, "key": KEY}

@@ -44,6 +44,16 @@ class Migrate(HTTPEndpoint):
 
     post = get
 
+    async def head(self, request: Request) -> Response:
+        """Starlette answers HEAD with the GET handler; here GET starts a migration, and a
+        HEAD must change nothing."""
+        raise Problem(
+            "HEAD is not allowed on the migration resource: GET with a body (or POST) "
+            "starts a migration",
+            status=405,
+            headers={"Allow": "GET, POST"},
+        )
+
 
 async def _json_body(request: Request) -> Any:
     """The request's JSON body: 415 for another media type, 413 when too large, 400 when

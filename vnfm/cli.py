@@ -104,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Chatty at INFO: APScheduler reports every run of the claim poll (twice a second),
+    # Alembic every plugin it loads.
+    for chatty in ("apscheduler", "vnfm.engine.executor.scheduler", "alembic.runtime.plugins"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.root.level))
 
     if args.command == "db":
         from vnfm.db.migrate import upgrade

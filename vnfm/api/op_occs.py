@@ -10,7 +10,7 @@ from vnfm.api import views
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
 from vnfm.api.problems import NotFound
-from vnfm.api.resources import VNF_LCM_OP_OCCS, read_one
+from vnfm.api.resources import VNF_LCM_OP_OCCS, read_one_soon
 from vnfm.api.responses import empty_response, json_response
 from vnfm.domain.op_occ import CancelMode
 from vnfm.lcm import op_tasks
@@ -20,8 +20,8 @@ def search(**_query: Any) -> Response:
     return list_response(VNF_LCM_OP_OCCS)
 
 
-def get(vnfLcmOpOccId: str) -> Response:  # noqa: N803 - name fixed by the contract
-    row = read_one(VNF_LCM_OP_OCCS, vnfLcmOpOccId)
+async def get(vnfLcmOpOccId: str) -> Response:  # noqa: N803 - name fixed by the contract
+    row = await read_one_soon(VNF_LCM_OP_OCCS, vnfLcmOpOccId)
     if row is None:
         raise NotFound(f"no VNF LCM operation occurrence with id {vnfLcmOpOccId!r}")
     return json_response(views.vnf_lcm_op_occ(row))

@@ -10,7 +10,7 @@ from vnfm.api import links, tasks, views
 from vnfm.api.context import services
 from vnfm.api.listing import list_response
 from vnfm.api.problems import NotFound
-from vnfm.api.resources import VNF_INSTANCES, read_one
+from vnfm.api.resources import VNF_INSTANCES, read_one_soon
 from vnfm.api.responses import empty_response, json_response
 from vnfm.lcm import identifiers
 
@@ -27,8 +27,8 @@ def search(**_query: Any) -> Response:
     return list_response(VNF_INSTANCES)
 
 
-def get(vnfInstanceId: str) -> Response:  # noqa: N803 - name fixed by the contract
-    row = read_one(VNF_INSTANCES, vnfInstanceId)
+async def get(vnfInstanceId: str) -> Response:  # noqa: N803 - name fixed by the contract
+    row = await read_one_soon(VNF_INSTANCES, vnfInstanceId)
     if row is None:
         raise NotFound(f"no VNF instance with id {vnfInstanceId!r}")
     return json_response(views.vnf_instance(row))

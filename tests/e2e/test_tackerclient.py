@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,7 @@ from vnfm.node import Node, start_node
 
 NFVO_PYTHON = REPO_ROOT / ".venv-nfvo" / "bin" / "python"
 SESSION = Path(__file__).with_name("tacker_session.py")
+RECOVERY = Path(__file__).with_name("tacker_recovery.py")
 
 
 class Receiver(ThreadingHTTPServer):
@@ -49,6 +51,17 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+def run_nfvo(script: Path, *args: str) -> dict[str, Any]:
+    """Run an NFVO session script with python-tackerclient; its steps, by name."""
+    # `make test` builds .venv-nfvo; a missing one is a failure, not a skip.
+    assert NFVO_PYTHON.exists(), "run `make test` (it creates .venv-nfvo with python-tackerclient)"
+    done = subprocess.run(
+        [str(NFVO_PYTHON), str(script), *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {s["step"]: s["value"] for s in map(json.loads, done.stdout.splitlines())}
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     server = Receiver()
@@ -60,17 +73,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 def test_tackerclient_drives_a_whole_lifecycle(node: Node, receiver: Receiver):
-    # `make test` builds .venv-nfvo; a missing one is a failure, not a skip.
-    assert NFVO_PYTHON.exists(), "run `make test` (it creates .venv-nfvo with python-tackerclient)"
     callback = f"http://127.0.0.1:{receiver.server_address[1]}/notify"
-    done = subprocess.run(
-        [str(NFVO_PYTHON), str(SESSION), node.api_url, CIRROS, callback],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    steps = {s["step"]: s["value"] for s in map(json.loads, done.stdout.splitlines())}
+    steps = run_nfvo(SESSION, node.api_url, CIRROS, callback)
     assert steps["create"] == "NOT_INSTANTIATED"
     assert steps["instantiate"] == "COMPLETED"
     assert steps["show"] == "INSTANTIATED"
@@ -97,9 +101,6 @@ def test_tackerclient_drives_a_whole_lifecycle(node: Node, receiver: Receiver):
     assert all(op == "INSTANTIATE" for op, _ in states)  # the filter kept TERMINATE out
 
 
-RECOVERY = Path(__file__).with_name("tacker_recovery.py")
-
-
 @pytest.fixture
 def patient_node(node_settings: Settings) -> Iterator[Node]:
     # Long enough a wait for a missing ESC event that the client's cancel lands in it.
@@ -109,17 +110,8 @@ def patient_node(node_settings: Settings) -> Iterator[Node]:
 
 
 def test_tackerclient_recovers_failed_operations(patient_node: Node):
-    assert NFVO_PYTHON.exists(), "run `make test` (it creates .venv-nfvo with python-tackerclient)"
     assert patient_node.simulator is not None
-    done = subprocess.run(
-        [str(NFVO_PYTHON), str(RECOVERY), patient_node.api_url, CIRROS,
-         patient_node.simulator.url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    steps = {s["step"]: s["value"] for s in map(json.loads, done.stdout.splitlines())}
+    steps = run_nfvo(RECOVERY, patient_node.api_url, CIRROS, patient_node.simulator.url)
     assert steps["instantiate with a fault"] == "FAILED_TEMP"
     assert steps["retry"] == "COMPLETED"
     assert steps["terminate with a fault"] == "FAILED_TEMP"

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.notify.helpers import add_instance, begin_op, move, subscribe
+from vnfm.db.models import VnfLcmOpOccRow
 from vnfm.notify.models import OutboxRow
 
 RESOURCE_CHANGES = {
@@ -228,3 +229,19 @@ def test_monitoring_migration_is_announced_as_the_infrastructure_extension(servi
     assert payload["operation"] == "MONITORING_MIGRATION"
     assert payload["notificationStatus"] == "START"
     assert queued(services, only_lcm.id) == []
+
+
+def test_changes_without_subscribers_queue_nothing_until_one_subscribes(services) -> None:
+    """No subscription: nothing is matched or queued; the first subscription is
+    matched by the very next change, in an operation that was already running."""
+    with services.session() as session, session.begin():
+        instance = add_instance(session)
+        op = begin_op(session, instance)
+        move(session, op, "PROCESSING")
+        op_id = op.id
+    assert queued(services) == []
+    sub = subscribe(services, {"callbackUri": "http://127.0.0.1:9/late"})
+    with services.session() as session, session.begin():
+        op = session.get(VnfLcmOpOccRow, op_id)
+        move(session, op, "COMPLETED")
+    assert [row.payload["operationState"] for row in queued(services, sub.id)] == ["COMPLETED"]

@@ -8,17 +8,36 @@ the delivery worker's job (:mod:`vnfm.notify.delivery`), after the commit.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow, utcnow
 from vnfm.notify import documents
 from vnfm.notify.documents import Draft
 from vnfm.notify.matching import matching_subscriptions
-from vnfm.notify.models import PENDING, OutboxRow
+from vnfm.notify.models import PENDING, OutboxRow, SubscriptionRow
+
+#: Whether any subscription exists at all: most state changes happen with none, and
+#: this one-row primary-key read is far cheaper than building the draft and running
+#: the matching query.
+_ANY_SUBSCRIPTION = select(SubscriptionRow.id).limit(1)
+
+
+def _subscribed(session: Session) -> bool:
+    """Asked inside the transaction of the change, like the matching itself: a
+    subscription committed before this read is matched, one committed after it would
+    have been missed by the matching query as well."""
+    return session.scalar(_ANY_SUBSCRIPTION) is not None
 
 
 def publish(session: Session, draft: Draft) -> int:
     """Queue ``draft`` for every subscription it matches; returns how many."""
+    if not _subscribed(session):
+        return 0
+    return _queue(session, draft)
+
+
+def _queue(session: Session, draft: Draft) -> int:
     subscriptions = matching_subscriptions(session, draft.event)
     now = utcnow()
     for subscription in subscriptions:
@@ -46,9 +65,11 @@ def op_occ_changed(
     session: Session, op: VnfLcmOpOccRow, instance: VnfInstanceRow | None = None
 ) -> None:
     """An operation occurrence was created or changed state."""
+    if not _subscribed(session):
+        return  # nobody to tell: neither the instance nor the draft is needed
     if instance is None:
         instance = session.get(VnfInstanceRow, op.vnf_instance_id)
-    publish(session, documents.op_occ_draft(op, instance))
+    _queue(session, documents.op_occ_draft(op, instance))
 
 
 def identifier_created(session: Session, instance: VnfInstanceRow) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,16 +21,61 @@ from vnfm.southbound.types import EscEvent
 
 
 class EventHub:
+    """Wakes the local waiters of a deployment when one of its events is stored.
+
+    A waiter watches its deployment (:meth:`watch`) and sleeps only while no event
+    for it came since its last look: an event that lands between its query and its
+    sleep is not slept through, and events of other deployments do not send it back
+    to the database for nothing.  :meth:`sleep` wakes at any event.
+    """
+
     def __init__(self) -> None:
         self._condition = threading.Condition()
+        #: Deployments somebody watches -> [events stored since, watchers].
+        self._watched: dict[str, list[int]] = {}
 
-    def notify(self) -> None:
+    def notify(self, deployment: str | None = None) -> None:
+        """An event was stored (for ``deployment``; None: for any)."""
         with self._condition:
+            if deployment is None:
+                entries = list(self._watched.values())
+            else:
+                entries = [self._watched[deployment]] if deployment in self._watched else []
+            for entry in entries:
+                entry[0] += 1
             self._condition.notify_all()
 
     def sleep(self, seconds: float) -> None:
         with self._condition:
             self._condition.wait(seconds)
+
+    @contextmanager
+    def watch(self, deployment: str) -> Iterator[DeploymentWatch]:
+        with self._condition:
+            entry = self._watched.setdefault(deployment, [0, 0])
+            entry[1] += 1
+            watch = DeploymentWatch(self._condition, entry)
+        try:
+            yield watch
+        finally:
+            with self._condition:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._watched[deployment]
+
+
+class DeploymentWatch:
+    def __init__(self, condition: threading.Condition, entry: list[int]) -> None:
+        self._condition = condition
+        self._entry = entry
+        self._seen = entry[0]
+
+    def sleep(self, seconds: float) -> None:
+        """Until an event of the deployment came since the watch began or the last
+        sleep ended, or ``seconds`` passed."""
+        with self._condition:
+            self._condition.wait_for(lambda: self._entry[0] != self._seen, seconds)
+            self._seen = self._entry[0]
 
 
 def store_event(session: Session, event: EscEvent) -> EscEventRow:
@@ -96,12 +142,15 @@ class EventWaiter:
         ``interrupt`` is called between polls and may raise (a forceful cancel).
         """
         deadline = time.monotonic() + timeout
-        while True:
-            interrupt()  # first: a forceful cancel wins over an event that is already in
-            event = self.find(deployment, types, after)
-            if event is not None:
-                return event
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            self.hub.sleep(min(self.poll_interval, remaining))
+        with self.hub.watch(deployment) as watch:
+            while True:
+                interrupt()  # first: a forceful cancel wins over an event already in
+                event = self.find(deployment, types, after)
+                if event is not None:
+                    return event
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                # The callback may reach another process: the poll interval bounds
+                # how late a waiter notices an event that no local notify announces.
+                watch.sleep(min(self.poll_interval, remaining))

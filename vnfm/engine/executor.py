@@ -78,6 +78,9 @@ class Executor:
         self._lock = threading.Lock()
         self._scheduler: BackgroundScheduler | None = None
         self._wake = threading.Event()
+        #: The last claim pass filled every free worker (or found none free), so
+        #: runnable operations may be waiting: a worker that frees up looks at once.
+        self._backlog = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -119,10 +122,12 @@ class Executor:
     def poll(self) -> int:
         with self._lock:
             free = self.settings.workers - len(self._running)
-        if free <= 0:
-            return 0
+            if free <= 0:
+                self._backlog = True
+                return 0
         claimed = self.claim(free)
         with self._lock:
+            self._backlog = len(claimed) == free
             for op_id in claimed:
                 future = self._pool.submit(self.run, op_id)
                 self._running[op_id] = future
@@ -132,6 +137,10 @@ class Executor:
     def _forget(self, op_id: str) -> None:
         with self._lock:
             self._running.pop(op_id, None)
+            backlog = self._backlog
+        if backlog:
+            # Without this, queued operations would wait for the next poll (or request).
+            self.kick()
 
     def claim(self, limit: int) -> list[str]:
         now = utcnow()
@@ -204,13 +213,14 @@ class Executor:
                 move(session, op, Action.START)
             state = OpState(op.operation_state)
             operation = op.operation
+            step = op.step or 0  # the step reached: only the lease holder changes it
             ctx = self._context(session, op)
         spec = operation_spec(operation)
         try:
             if state is OpState.PROCESSING:
-                self._forward(spec, ctx, op_id)
+                self._forward(spec, ctx, op_id, step)
             elif state is OpState.ROLLING_BACK:
-                self._backward(spec, ctx, op_id)
+                self._backward(spec, ctx, op_id, step)
         except StepFailed as failure:
             self._end_attempt(spec, op_id, ctx, Action.ERROR, failure.problem)
         except Cancelled as cancelled:
@@ -243,11 +253,9 @@ class Executor:
             cancel_requested=lambda: self._cancel_requested(op_id),
         )
 
-    def _forward(self, spec: OperationSpec, ctx: StepContext, op_id: str) -> None:
-        with self.services.reader() as session:
-            first = session.scalar(select(VnfLcmOpOccRow.step).where(VnfLcmOpOccRow.id == op_id))
+    def _forward(self, spec: OperationSpec, ctx: StepContext, op_id: str, first: int) -> None:
         ctx.data.pop("rollbackNext", None)
-        for index in range(first or 0, len(spec.steps)):
+        for index in range(first, len(spec.steps)):
             self._check_cancel(ctx)
             ctx.step_key = f"run:{index}:{spec.steps[index].name}"
             spec.steps[index].run(ctx)
@@ -263,10 +271,8 @@ class Executor:
             op.context = ctx.data
             move(session, op, Action.COMPLETE, instance=instance)
 
-    def _backward(self, spec: OperationSpec, ctx: StepContext, op_id: str) -> None:
-        with self.services.reader() as session:
-            reached = session.scalar(select(VnfLcmOpOccRow.step).where(VnfLcmOpOccRow.id == op_id))
-        index = ctx.data.get("rollbackNext", min(reached or 0, len(spec.steps) - 1))
+    def _backward(self, spec: OperationSpec, ctx: StepContext, op_id: str, reached: int) -> None:
+        index = ctx.data.get("rollbackNext", min(reached, len(spec.steps) - 1))
         while index >= 0:
             self._check_cancel(ctx)
             ctx.step_key = f"undo:{index}:{spec.steps[index].name}"

@@ -224,7 +224,7 @@ def profile_operations(url: str, pairs: int, top: int) -> None:
         node = start_node(settings, run_executor=False)
         services = node.services
         executor = Executor(
-            services, services.extras["adapter"], EventWaiter(services.sessions, services.events)
+            services, services.extras["adapter"], EventWaiter(services.readers, services.events)
         )
         http = requests.Session()
         base = f"{node.api_url}/vnflcm/v2"

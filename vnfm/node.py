@@ -105,7 +105,7 @@ def start_node(
     node.deliverer = Deliverer(services).start()
     services.extras["deliverer"] = node.deliverer
     if run_executor:
-        waiter = EventWaiter(services.sessions, services.events, poll_interval=0.2)
+        waiter = EventWaiter(services.readers, services.events, poll_interval=0.2)
         node.executor = Executor(services, adapter, waiter)
         services.extras["executor"] = node.executor
         node.executor.start()

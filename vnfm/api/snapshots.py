@@ -112,7 +112,7 @@ def delete(vnfSnapshotInfoId: str) -> Response:
             if adapter is None:
                 raise ServiceUnavailable("this VNFM process has no ESC connection")
             timeout = min(svc.settings.esc_event_timeout, svc.settings.esc_read_timeout)
-            waiter = EventWaiter(svc.sessions, svc.events)
+            waiter = EventWaiter(svc.readers, svc.events)
             try:
                 records.delete_esc_snapshots(adapter, waiter, esc_ids, timeout)
             except records.SnapshotDeletionFailed as exc:

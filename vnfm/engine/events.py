@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vnfm.db.models import EscEventRow
@@ -92,8 +92,26 @@ def store_event(session: Session, event: EscEvent) -> EscEventRow:
     return row
 
 
+_WATERMARK = select(func.max(EscEventRow.id))
+# Built once: a step looks for its event at every wake-up.
+_FIRST_EVENT = (
+    select(EscEventRow)
+    .where(
+        EscEventRow.deployment_name == bindparam("deployment"),
+        EscEventRow.id > bindparam("after"),
+        EscEventRow.event_type.in_(bindparam("types", expanding=True)),
+    )
+    .order_by(EscEventRow.id)
+    .limit(1)
+)
+
+
 class EventWaiter:
-    """Finds the first event of some types for a deployment, after a watermark."""
+    """Finds the first event of some types for a deployment, after a watermark.
+
+    ``sessions`` only read: give it read-only sessions (on SQLite, a writing one would
+    queue for the write lock for every look).
+    """
 
     def __init__(
         self, sessions: sessionmaker[Session], hub: EventHub, poll_interval: float = 0.2
@@ -104,20 +122,12 @@ class EventWaiter:
 
     def watermark(self) -> int:
         with self.sessions() as session:
-            return int(session.scalar(select(func.max(EscEventRow.id))) or 0)
+            return int(session.scalar(_WATERMARK) or 0)
 
     def find(self, deployment: str, types: Collection[str], after: int) -> EscEventRow | None:
         with self.sessions() as session:
-            return session.scalars(
-                select(EscEventRow)
-                .where(
-                    EscEventRow.deployment_name == deployment,
-                    EscEventRow.id > after,
-                    EscEventRow.event_type.in_(list(types)),
-                )
-                .order_by(EscEventRow.id)
-                .limit(1)
-            ).first()
+            values = {"deployment": deployment, "after": after, "types": list(types)}
+            return session.scalars(_FIRST_EVENT, values).first()
 
     def events_since(self, deployment: str, after: int) -> list[EscEventRow]:
         with self.sessions() as session:

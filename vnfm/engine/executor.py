@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import or_, select, update
+from sqlalchemy import Integer, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow, utcnow
@@ -39,6 +39,36 @@ from vnfm.southbound.adapter import Adapter
 log = logging.getLogger(__name__)
 
 RUNNABLE_STATES = (OpState.STARTING, OpState.PROCESSING, OpState.ROLLING_BACK)
+
+# The engine's bookkeeping statements, built once: they run several times per step,
+# and building a statement (and its cache key) cost more than running it.  Core
+# statements on the table, not ORM ones: these read and write plain columns.
+_OPS = VnfLcmOpOccRow.__table__
+_FREE_LEASE = or_(_OPS.c.lease_expires_at.is_(None), _OPS.c.lease_expires_at < bindparam("now"))
+_CANDIDATES = (
+    select(_OPS.c.id)
+    .where(_OPS.c.operation_state.in_([state.value for state in RUNNABLE_STATES]), _FREE_LEASE)
+    .order_by(_OPS.c.created_at)
+    .limit(bindparam("limit", type_=Integer))
+)
+_CANDIDATES_SKIP_LOCKED = _CANDIDATES.with_for_update(skip_locked=True)
+_CLAIM = (
+    update(_OPS)
+    .where(_OPS.c.id == bindparam("op_id"), _FREE_LEASE)
+    .values(lease_owner=bindparam("owner"), lease_expires_at=bindparam("expires"))
+)
+_OURS = (_OPS.c.id == bindparam("op_id")) & (_OPS.c.lease_owner == bindparam("owner"))
+_SAVE_CONTEXT = (
+    update(_OPS).where(_OURS).values(context=bindparam("new_context", type_=_OPS.c.context.type))
+)
+_SAVE_STEP = _SAVE_CONTEXT.values(step=bindparam("new_step", type_=Integer))
+_CANCEL = select(_OPS.c.is_cancel_pending, _OPS.c.cancel_mode).where(
+    _OPS.c.id == bindparam("op_id")
+)
+_OWNED = select(VnfLcmOpOccRow).where(
+    VnfLcmOpOccRow.id == bindparam("op_id"), VnfLcmOpOccRow.lease_owner == bindparam("owner")
+)
+_OWNED_FOR_UPDATE = _OWNED.with_for_update()
 
 
 def timestamp_in(seconds: float) -> str:
@@ -144,29 +174,23 @@ class Executor:
 
     def claim(self, limit: int) -> list[str]:
         now = utcnow()
-        free_lease = or_(
-            VnfLcmOpOccRow.lease_expires_at.is_(None), VnfLcmOpOccRow.lease_expires_at < now
-        )
-        with self.services.session() as session, session.begin():
-            candidates = (
-                select(VnfLcmOpOccRow.id)
-                .where(VnfLcmOpOccRow.operation_state.in_(list(RUNNABLE_STATES)), free_lease)
-                .order_by(VnfLcmOpOccRow.created_at)
-                .limit(limit)
-            )
-            if session.get_bind().dialect.name == "postgresql":
-                candidates = candidates.with_for_update(skip_locked=True)
+        # A look first, without a transaction that may write: most polls find nothing,
+        # and on SQLite that transaction would queue for the one write lock.
+        with self.services.read_connection() as conn:
+            if conn.execute(_CANDIDATES, {"now": now, "limit": 1}).first() is None:
+                return []
+        with self.services.engine.begin() as conn:
+            postgresql = conn.dialect.name == "postgresql"
+            candidates = _CANDIDATES_SKIP_LOCKED if postgresql else _CANDIDATES
             claimed = []
-            for op_id in session.scalars(candidates).all():
-                result = session.execute(
-                    update(VnfLcmOpOccRow)
-                    .where(VnfLcmOpOccRow.id == op_id, free_lease)
-                    .values(
-                        lease_owner=self.owner,
-                        lease_expires_at=timestamp_in(self.settings.lease_seconds),
-                    )
-                )
-                if result.rowcount == 1:
+            for op_id in conn.execute(candidates, {"now": now, "limit": limit}).scalars().all():
+                values = {
+                    "op_id": op_id,
+                    "now": now,
+                    "owner": self.owner,
+                    "expires": timestamp_in(self.settings.lease_seconds),
+                }
+                if conn.execute(_CLAIM, values).rowcount == 1:
                     claimed.append(op_id)
         return claimed
 
@@ -194,12 +218,9 @@ class Executor:
             self._fail_unexpectedly(op_id)
 
     def _owned(self, session: Session, op_id: str) -> VnfLcmOpOccRow:
-        statement = select(VnfLcmOpOccRow).where(
-            VnfLcmOpOccRow.id == op_id, VnfLcmOpOccRow.lease_owner == self.owner
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update()
-        op = session.scalars(statement).one_or_none()
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        statement = _OWNED_FOR_UPDATE if postgresql else _OWNED
+        op = session.scalars(statement, {"op_id": op_id, "owner": self.owner}).one_or_none()
         if op is None:
             raise LeaseLost(op_id)
         return op
@@ -249,7 +270,7 @@ class Executor:
             adapter=self.adapter,
             waiter=self.waiter,
             settings=self.settings,
-            checkpoint=lambda: self._save(op_id, context=data),
+            checkpoint=lambda: self._save(op_id, data),
             cancel_requested=lambda: self._cancel_requested(op_id),
         )
 
@@ -259,7 +280,7 @@ class Executor:
             self._check_cancel(ctx)
             ctx.step_key = f"run:{index}:{spec.steps[index].name}"
             spec.steps[index].run(ctx)
-            self._save(op_id, step=index + 1, context=ctx.data)
+            self._save(op_id, ctx.data, step=index + 1)
         self._check_cancel(ctx)  # a cancel that came during the last step still counts
         ctx.step_key = "finish"
         with self.services.session() as session, session.begin():
@@ -279,7 +300,7 @@ class Executor:
             spec.steps[index].undo(ctx)
             index -= 1
             ctx.data["rollbackNext"] = index
-            self._save(op_id, context=ctx.data)
+            self._save(op_id, ctx.data)
         self._check_cancel(ctx)
         with self.services.session() as session, session.begin():
             op = self._owned(session, op_id)
@@ -334,23 +355,20 @@ class Executor:
 
     # ------------------------------------------------------------------ helpers
 
-    def _save(self, op_id: str, **values: Any) -> None:
-        with self.services.session() as session, session.begin():
-            result = session.execute(
-                update(VnfLcmOpOccRow)
-                .where(VnfLcmOpOccRow.id == op_id, VnfLcmOpOccRow.lease_owner == self.owner)
-                .values(**values)
-            )
-            if result.rowcount != 1:
+    def _save(self, op_id: str, context: dict[str, Any], *, step: int | None = None) -> None:
+        """Commit the step data (and the step reached), if the lease is still ours."""
+        values = {"op_id": op_id, "owner": self.owner, "new_context": context}
+        statement = _SAVE_CONTEXT
+        if step is not None:
+            statement = _SAVE_STEP
+            values["new_step"] = step
+        with self.services.engine.begin() as conn:
+            if conn.execute(statement, values).rowcount != 1:
                 raise LeaseLost(op_id)
 
     def _cancel_requested(self, op_id: str) -> CancelMode | None:
-        with self.services.reader() as session:
-            row = session.execute(
-                select(VnfLcmOpOccRow.is_cancel_pending, VnfLcmOpOccRow.cancel_mode).where(
-                    VnfLcmOpOccRow.id == op_id
-                )
-            ).one_or_none()
+        with self.services.read_connection() as conn:
+            row = conn.execute(_CANCEL, {"op_id": op_id}).first()
         if row is None or not row[0]:
             return None
         return CancelMode(row[1] or CancelMode.GRACEFUL)

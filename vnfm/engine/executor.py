@@ -78,8 +78,8 @@ def timestamp_in(seconds: float) -> str:
 
 class _NoOverlapNotices(logging.Filter):
     """Drops APScheduler's notice that a job was skipped because its previous run is
-    still going: under load a claim pass may outlast the poll interval, and the pass
-    it skips would find nothing the running one does not."""
+    still going: under load a heartbeat may outlast its interval, and the one it skips
+    would renew nothing the running one does not."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "maximum number of running instances" not in str(record.msg)
@@ -107,7 +107,9 @@ class Executor:
         self._running: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
         self._scheduler: BackgroundScheduler | None = None
+        self._claimer: threading.Thread | None = None
         self._wake = threading.Event()
+        self._stopping = threading.Event()
         #: The last claim pass filled every free worker (or found none free), so
         #: runnable operations may be waiting: a worker that frees up looks at once.
         self._backlog = False
@@ -115,16 +117,10 @@ class Executor:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
+        self._stopping.clear()
+        self._claimer = threading.Thread(target=self._claim_loop, name="vnfm-claim", daemon=True)
+        self._claimer.start()
         scheduler = BackgroundScheduler(timezone=UTC, logger=scheduler_log)
-        scheduler.add_job(
-            self.poll,
-            "interval",
-            seconds=self.settings.poll_interval,
-            id="claim-operations",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
         scheduler.add_job(
             self.heartbeat,
             "interval",
@@ -137,15 +133,34 @@ class Executor:
         self._scheduler = scheduler
 
     def stop(self, wait: bool = True) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._claimer is not None:
+            if wait:
+                self._claimer.join()
+            self._claimer = None
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=wait)
             self._scheduler = None
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
     def kick(self) -> None:
-        """Look for work now rather than at the next poll (after a request created some)."""
-        if self._scheduler is not None:
-            self._scheduler.modify_job("claim-operations", next_run_time=datetime.now(UTC))
+        """Look for work now rather than at the next poll (after a request created some).
+
+        Only sets an event: kicks that come while a pass runs, or many at once (a burst
+        of requests), are answered by one more pass, not lost and not one pass each."""
+        self._wake.set()
+
+    def _claim_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.poll()
+            except Exception:
+                log.exception("looking for runnable operations failed; trying again")
+            self._wake.wait(self.settings.poll_interval)
+            # Cleared before the next pass: a kick from here on is seen by that pass
+            # (its work is committed before the kick) or wakes the wait after it.
+            self._wake.clear()
 
     # ------------------------------------------------------------------ claiming
 

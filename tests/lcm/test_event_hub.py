@@ -58,3 +58,20 @@ def test_a_deployment_is_forgotten_when_its_last_watcher_leaves() -> None:
         pass
     hub.notify("dep-a")
     assert hub._watched == {}
+
+
+def test_events_of_other_types_do_not_wake_a_watcher_of_some_types() -> None:
+    hub = EventHub()
+    with hub.watch("dep-a", ("SERVICE_ALIVE",)) as watch:
+        hub.notify("dep-a", "VM_ALIVE")
+        started = time.monotonic()
+        watch.sleep(0.2)
+        assert time.monotonic() - started >= 0.15
+        hub.notify("dep-a", "SERVICE_ALIVE")
+        started = time.monotonic()
+        watch.sleep(5.0)
+        assert time.monotonic() - started < 1.0
+        hub.notify("dep-a")  # a type not given: may be any, so it wakes
+        started = time.monotonic()
+        watch.sleep(5.0)
+        assert time.monotonic() - started < 1.0

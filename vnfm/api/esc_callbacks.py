@@ -45,7 +45,7 @@ def _record(body: bytes, content_type: str | None) -> None:
     svc = services()
     with svc.session() as session, session.begin():
         store_event(session, event)
-    svc.events.notify(event.deployment_name)
+    svc.events.notify(event.deployment_name, event.event_type.value)
     log.debug("ESC %s %s for %s", event.event_type.value, event.status.value, event.deployment_name)
 
 

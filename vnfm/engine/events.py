@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,28 +23,29 @@ from vnfm.southbound.types import EscEvent
 
 
 class EventHub:
-    """Wakes the local waiters of a deployment when one of its events is stored.
+    """Wakes the local waiters of a deployment when an event they wait for is stored.
 
-    A waiter watches its deployment (:meth:`watch`) and sleeps only while no event
-    for it came since its last look: an event that lands between its query and its
-    sleep is not slept through, and events of other deployments do not send it back
-    to the database for nothing.  :meth:`sleep` wakes at any event.
+    A waiter watches its deployment and event types (:meth:`watch`) and sleeps only
+    while no such event came since its last look: an event that lands between its
+    query and its sleep is not slept through, and other events (of other deployments,
+    or the VM events before a deployment's SERVICE_ALIVE) do not send it back to the
+    database for nothing.  :meth:`sleep` wakes at any event.
     """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
-        #: Deployments somebody watches -> [events stored since, watchers].
-        self._watched: dict[str, list[int]] = {}
+        #: Deployments somebody watches -> what came for them since.
+        self._watched: dict[str, _Watched] = {}
 
-    def notify(self, deployment: str | None = None) -> None:
-        """An event was stored (for ``deployment``; None: for any)."""
+    def notify(self, deployment: str | None = None, event_type: str | None = None) -> None:
+        """An event was stored (for ``deployment``, of ``event_type``; None: any)."""
         with self._condition:
             if deployment is None:
                 entries = list(self._watched.values())
             else:
                 entries = [self._watched[deployment]] if deployment in self._watched else []
             for entry in entries:
-                entry[0] += 1
+                entry.counts[event_type or ANY_TYPE] += 1
             self._condition.notify_all()
 
     def sleep(self, seconds: float) -> None:
@@ -50,32 +53,54 @@ class EventHub:
             self._condition.wait(seconds)
 
     @contextmanager
-    def watch(self, deployment: str) -> Iterator[DeploymentWatch]:
+    def watch(
+        self, deployment: str, types: Collection[str] | None = None
+    ) -> Iterator[DeploymentWatch]:
+        """Watch ``deployment``'s events of ``types`` (None: of every type)."""
         with self._condition:
-            entry = self._watched.setdefault(deployment, [0, 0])
-            entry[1] += 1
-            watch = DeploymentWatch(self._condition, entry)
+            entry = self._watched.setdefault(deployment, _Watched())
+            entry.watchers += 1
+            watch = DeploymentWatch(self._condition, entry, types)
         try:
             yield watch
         finally:
             with self._condition:
-                entry[1] -= 1
-                if entry[1] == 0:
+                entry.watchers -= 1
+                if entry.watchers == 0:
                     del self._watched[deployment]
 
 
+#: The type counted for an event announced without one: it wakes every watcher.
+ANY_TYPE = "*"
+
+
+@dataclass
+class _Watched:
+    counts: Counter[str] = field(default_factory=Counter)
+    watchers: int = 0
+
+
 class DeploymentWatch:
-    def __init__(self, condition: threading.Condition, entry: list[int]) -> None:
+    def __init__(
+        self, condition: threading.Condition, entry: _Watched, types: Collection[str] | None
+    ) -> None:
         self._condition = condition
         self._entry = entry
-        self._seen = entry[0]
+        self._types = None if types is None else (ANY_TYPE, *types)
+        self._seen = self._count()
+
+    def _count(self) -> int:
+        counts = self._entry.counts
+        if self._types is None:
+            return sum(counts.values())
+        return sum(counts[t] for t in self._types)
 
     def sleep(self, seconds: float) -> None:
-        """Until an event of the deployment came since the watch began or the last
-        sleep ended, or ``seconds`` passed."""
+        """Until a watched event came since the watch began or the last sleep ended,
+        or ``seconds`` passed."""
         with self._condition:
-            self._condition.wait_for(lambda: self._entry[0] != self._seen, seconds)
-            self._seen = self._entry[0]
+            self._condition.wait_for(lambda: self._count() != self._seen, seconds)
+            self._seen = self._count()
 
 
 def store_event(session: Session, event: EscEvent) -> EscEventRow:
@@ -152,7 +177,7 @@ class EventWaiter:
         ``interrupt`` is called between polls and may raise (a forceful cancel).
         """
         deadline = time.monotonic() + timeout
-        with self.hub.watch(deployment) as watch:
+        with self.hub.watch(deployment, types) as watch:
             while True:
                 interrupt()  # first: a forceful cancel wins over an event already in
                 event = self.find(deployment, types, after)

@@ -270,9 +270,11 @@ class Executor:
             self._end_attempt(spec, op_id, ctx, Action.CANCEL, problem)
 
     def _context(self, session: Session, op: VnfLcmOpOccRow) -> StepContext:
-        instance = session.get(VnfInstanceRow, op.vnf_instance_id)
         data: dict[str, Any] = dict(op.context or {})
-        vnfd_id = (data.get("plan") or {}).get("vnfdId") or (instance.vnfd_id if instance else "")
+        vnfd_id = (data.get("plan") or {}).get("vnfdId")
+        if not vnfd_id:  # the instance (a wide row) is read only when the plan lacks it
+            instance = session.get(VnfInstanceRow, op.vnf_instance_id)
+            vnfd_id = instance.vnfd_id if instance else ""
         op_id = op.id
         return StepContext(
             op_id=op_id,

@@ -252,3 +252,41 @@ def test_selection_only_removes_complex_attributes_and_needs_agrees(
             assert selector.needs(key, default_excluded)
         if not isinstance(value, dict | list):
             assert result[key] == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(NAMES), documents, max_size=4), selector_args, default_sets)
+def test_removes_only_and_shows_whole_agree_with_apply(
+    doc: dict[str, Any], args: dict[str, str], default_excluded: frozenset[str]
+) -> None:
+    # What lists rely on to skip apply() (removes_only: a list does not read what it
+    # removes) and to send a stored JSON document as its text (shows_whole).
+    selector = parse_selectors(args)
+    result = selector.apply(doc, default_excluded)
+    removed = selector.removes_only(default_excluded)
+    if removed is not None:
+        unread = {k: v for k, v in doc.items() if k not in removed}
+        assert selector.apply(unread, default_excluded) == unread
+    for key, value in doc.items():
+        if selector.shows_whole(key, default_excluded):
+            assert result[key] == value
+
+
+@pytest.mark.parametrize(
+    ("args", "removed"),
+    [
+        ({}, None),  # the default set reaches into instantiatedVnfInfo
+        ({"all_fields": ""}, set()),
+        ({"exclude_fields": "metadata,_links"}, {"metadata"}),
+        (
+            {"exclude_fields": "metadata,vnfConfigurableProperties"},
+            {"metadata", "vnfConfigurableProperties"},
+        ),
+        ({"exclude_default": "", "fields": "vnfConfigurableProperties"}, None),
+        ({"fields": "metadata"}, None),
+        ({"exclude_fields": "instantiatedVnfInfo/extCpInfo"}, None),
+    ],
+)
+def test_removes_only(args: dict[str, str], removed: set[str] | None) -> None:
+    got = parse_selectors(args).removes_only(DEFAULT_EXCLUDED)
+    assert got == (None if removed is None else frozenset(removed))

@@ -98,6 +98,39 @@ class Selector:
         exclude = _tree(self.exclude_fields or _split(default_excluded))
         return attr in include or exclude.get(attr, _ABSENT) is not None
 
+    def shows_whole(
+        self, attr: str, default_excluded: frozenset[str], keep: frozenset[str] = ALWAYS_KEPT
+    ) -> bool:
+        """Whether the top-level attribute ``attr``, when in a document, is in the result
+        as it is (not pruned below), so that a list can send it without looking inside."""
+        if self.all_fields or attr in keep:
+            return True
+        include = _tree(self.fields)
+        if self.fields and not self.exclude_default:
+            return attr in include and include[attr] is None
+        exclude = _tree(self.exclude_fields or _split(default_excluded))
+        return attr not in exclude or (attr in include and include[attr] is None)
+
+    def removes_only(
+        self, default_excluded: frozenset[str], keep: frozenset[str] = ALWAYS_KEPT
+    ) -> frozenset[str] | None:
+        """The top-level attributes this selector may take out of a document, when that
+        is all it can do, else None (it may prune inside attributes, or what it keeps
+        depends on the values).
+
+        A list whose query did not read those attributes (see :meth:`needs`) need not
+        :meth:`apply` the selector to each document: it would change nothing.
+        """
+        if self.all_fields:
+            return frozenset()
+        if self.fields and not self.exclude_default:
+            return None  # which attributes go depends on which values are complex
+        include = _tree(self.fields)
+        exclude = _tree(self.exclude_fields or _split(default_excluded))
+        if any(below is not None for below in (*include.values(), *exclude.values())):
+            return None  # something is pruned inside an attribute
+        return frozenset(exclude) - frozenset(include) - keep
+
 
 def parse_selectors(args: Mapping[str, str]) -> Selector:
     """The selector the query parameters ``args`` ask for; other parameters are ignored.

@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import requests
+import starlette.responses
 from sqlalchemy import event
 
 from bench.databases import BACKENDS, SQLITE, analyze, temp_database
@@ -130,10 +131,12 @@ def profile_request(target: str, url: str, rows: int, repeats: int, top: int) ->
             return loop.run_until_complete(timed_gets(app, path, repeats))
 
         def handler() -> None:
-            with request_context(services, scope):
+            with request_context(services, scope), _streams_inline():
                 response = call()
                 if response.status_code != 200:
                     raise RuntimeError(f"{path} answered {response.status_code}")
+                if isinstance(response, starlette.responses.StreamingResponse):
+                    loop.run_until_complete(_drain(response))
 
         whole_requests()
         whole = statistics.median(whole_requests())
@@ -162,6 +165,28 @@ def profile_request(target: str, url: str, rows: int, repeats: int, top: int) ->
     _print_profile(profile, top)
 
 
+@contextmanager
+def _streams_inline() -> Iterator[None]:
+    """A streamed body made in this thread, where cProfile sees it, instead of a step
+    at a time in worker threads (``iterate_in_threadpool``)."""
+
+    async def inline(iterator: Any) -> Any:
+        for item in iterator:
+            yield item
+
+    real = starlette.responses.iterate_in_threadpool
+    starlette.responses.iterate_in_threadpool = inline  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        starlette.responses.iterate_in_threadpool = real
+
+
+async def _drain(response: starlette.responses.StreamingResponse) -> None:
+    async for _ in response.body_iterator:
+        pass
+
+
 def get_scope(target: str) -> dict[str, Any]:
     """The ASGI scope of a GET of ``target`` (a path and query) as uvicorn builds it."""
     path, _, query = target.partition("?")
@@ -184,8 +209,15 @@ def get_scope(target: str) -> dict[str, Any]:
 async def asgi_get(app: Any, target: str) -> int:
     """One GET through the ASGI app as uvicorn would send it; returns the status."""
     sent: list[dict[str, Any]] = []
+    received = False
 
     async def receive() -> dict[str, Any]:
+        # The request once; then, as under uvicorn, nothing until the client goes away
+        # (a streamed response listens for that while it sends).
+        nonlocal received
+        if received:
+            await asyncio.Event().wait()
+        received = True
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:

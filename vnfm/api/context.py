@@ -12,11 +12,11 @@ synchronous handlers in a thread pool with a copy of the caller's context
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
+from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -80,6 +80,32 @@ class RequestContextMiddleware:
             return
         with request_context(self.services, scope):
             await self.app(scope, receive, send)
+
+
+T = TypeVar("T")
+
+
+def carry(iterator: Generator[T, None, None]) -> Iterator[T]:
+    """``iterator`` advanced in the current request's context, wherever it is advanced:
+    a streamed body is produced after the handler returned, a piece at a time, in
+    whichever worker thread Starlette hands each step to."""
+    bound = _bound()  # now, in the handler: not when the first step runs
+
+    def steps() -> Iterator[T]:
+        with closing(iterator):
+            while True:
+                # Set and reset within one step: each step may run in another copy of
+                # the context, and a token is only valid in the context that made it.
+                token = _current.set(bound)
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    _current.reset(token)
+                yield item
+
+    return steps()
 
 
 def _bound() -> _Bound:

@@ -43,16 +43,15 @@ def vnf_instance(row: VnfInstanceRow) -> dict[str, Any]:
         "vnfdVersion": row.vnfd_version,
         "instantiationState": row.instantiation_state,
     }
-    # Lists read only the columns they show (vnfm/api/listing.py): the complex
-    # attributes are read with getattr, absent when their column was not selected.
+    # A list reads a column it does not show as NULL (Collection.columns): absent here.
     optional = {
         "vnfInstanceName": row.vnf_instance_name,
         "vnfInstanceDescription": row.vnf_instance_description,
-        "vnfConfigurableProperties": getattr(row, "vnf_configurable_properties", None),
-        "vimConnectionInfo": without_secrets(getattr(row, "vim_connection_info", None)),
-        "instantiatedVnfInfo": getattr(row, "instantiated_vnf_info", None),
-        "metadata": getattr(row, "metadata_", None),
-        "extensions": getattr(row, "extensions", None),
+        "vnfConfigurableProperties": row.vnf_configurable_properties,
+        "vimConnectionInfo": without_secrets(row.vim_connection_info),
+        "instantiatedVnfInfo": row.instantiated_vnf_info,
+        "metadata": row.metadata_,
+        "extensions": row.extensions,
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
     doc["_links"] = vnf_instance_links(row.id, InstantiationState(row.instantiation_state))
@@ -60,10 +59,10 @@ def vnf_instance(row: VnfInstanceRow) -> dict[str, Any]:
 
 
 def vnf_instance_links(instance_id: str, state: InstantiationState) -> dict[str, Any]:
-    base = f"vnf_instances/{instance_id}"
-    result = {"self": links.href(base)}
+    here = links.v2(f"vnf_instances/{instance_id}")
+    result = {"self": {"href": here}}
     for name, task in TASK_LINKS[state]:
-        result[name] = links.href(f"{base}/{task}")
+        result[name] = {"href": f"{here}/{task}"}
     return result
 
 
@@ -87,12 +86,12 @@ def vnf_lcm_op_occ(row: VnfLcmOpOccRow) -> dict[str, Any]:
     }
     optional = {
         "grantId": row.grant_id,
-        "operationParams": getattr(row, "operation_params", None),
+        "operationParams": row.operation_params,
         "cancelMode": row.cancel_mode,
-        "error": getattr(row, "error", None) if state in ERROR_VISIBLE_STATES else None,
-        "resourceChanges": getattr(row, "resource_changes", None),
-        "changedInfo": getattr(row, "changed_info", None),
-        "changedExtConnectivity": getattr(row, "changed_ext_connectivity", None),
+        "error": row.error if state in ERROR_VISIBLE_STATES else None,
+        "resourceChanges": row.resource_changes,
+        "changedInfo": row.changed_info,
+        "changedExtConnectivity": row.changed_ext_connectivity,
         "modificationsTriggeredByVnfPkgChange": row.modifications_triggered_by_vnf_pkg_change,
         "vnfSnapshotInfoId": row.vnf_snapshot_info_id,
     }
@@ -101,16 +100,21 @@ def vnf_lcm_op_occ(row: VnfLcmOpOccRow) -> dict[str, Any]:
     return doc
 
 
+#: The task links of each state, worked out once rather than for every op occ of a list.
+_ALLOWED_TASKS = {state: tuple(allowed_tasks(state)) for state in OpState}
+
+
 def op_occ_links(row: VnfLcmOpOccRow, state: OpState) -> dict[str, Any]:
-    base = f"vnf_lcm_op_occs/{row.id}"
+    root = links.v2("")  # one API root for all of them
+    here = f"{root}vnf_lcm_op_occs/{row.id}"
     result: dict[str, Any] = {
-        "self": links.href(base),
-        "vnfInstance": links.href(f"vnf_instances/{row.vnf_instance_id}"),
+        "self": {"href": here},
+        "vnfInstance": {"href": f"{root}vnf_instances/{row.vnf_instance_id}"},
     }
-    for task in allowed_tasks(state):
+    for task in _ALLOWED_TASKS[state]:
         if task == "rollback" and not can_rollback(row.operation):
             continue
-        result[task] = links.href(f"{base}/{task}")
+        result[task] = {"href": f"{here}/{task}"}
     if row.vnf_snapshot_info_id:
-        result["vnfSnapshot"] = links.href(f"vnf_snapshots/{row.vnf_snapshot_info_id}")
+        result["vnfSnapshot"] = {"href": f"{root}vnf_snapshots/{row.vnf_snapshot_info_id}"}
     return result

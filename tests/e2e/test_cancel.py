@@ -62,7 +62,9 @@ def test_forceful_cancel_while_processing(slow_node: Node):
     started = time.monotonic()
     response = api.post(f"{location}/cancel", {"cancelMode": "FORCEFUL"})
     assert response.status_code == 202
-    assert api.get(location).json()["isCancelPending"] is True
+    pending = api.get(location).json()
+    # The executor may have acted on the cancel already (it is woken at once).
+    assert pending["isCancelPending"] is True or pending["operationState"] == "FAILED_TEMP"
     op = wait_for_state(api, location, "FAILED_TEMP")
     assert time.monotonic() - started < 5.5  # before the 6 s boot would have ended
     assert op["isCancelPending"] is False

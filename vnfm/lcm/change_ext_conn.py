@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow
 from vnfm.domain.instance import InstantiationState
 from vnfm.engine.runtime import StepContext
-from vnfm.lcm import deployment, model_change
+from vnfm.lcm import model_change
 from vnfm.lcm.operations import OperationSpec, TaskRequest, register, require_vnfd
 from vnfm.lcm.secrets import strip_secrets
 
@@ -46,16 +46,7 @@ def prepare(task: TaskRequest) -> tuple[dict[str, Any], dict[str, Any]]:
 def finish(
     ctx: StepContext, session: Session, instance: VnfInstanceRow, op: VnfLcmOpOccRow
 ) -> None:
-    plan = ctx.plan
-    state = model_change.read_final_state(ctx)
-    info = deployment.instantiated_vnf_info(
-        model_change.vnfd_of(ctx, plan),
-        plan,
-        state,
-        deployment.vnf_state_of(instance.instantiated_vnf_info),
-    )
-    instance.instantiated_vnf_info = info
-    instance.internal = {**(instance.internal or {}), "plan": plan}
+    info = model_change.adopt_plan(ctx, instance)
     request = ctx.data["request"]
     changed = model_change.apply_instance_changes(
         instance, {"vimConnectionInfo": request.get("vimConnectionInfo")}

@@ -19,7 +19,7 @@ from vnfm.api.problems import Unprocessable
 from vnfm.db.models import VnfInstanceRow, VnfLcmOpOccRow
 from vnfm.domain.instance import InstantiationState
 from vnfm.engine.runtime import StepContext
-from vnfm.lcm import deployment, model_change
+from vnfm.lcm import model_change
 from vnfm.lcm.operations import OperationSpec, TaskRequest, register, require_vnfd
 from vnfm.lcm.secrets import strip_secrets
 from vnfm.vnfd.model import DeploymentFlavour, Vnfd
@@ -125,12 +125,8 @@ def _check_vdus(plan: dict[str, Any], flavour: DeploymentFlavour) -> None:
 def finish(
     ctx: StepContext, session: Session, instance: VnfInstanceRow, op: VnfLcmOpOccRow
 ) -> None:
-    plan = ctx.plan
-    target = model_change.vnfd_of(ctx, plan)
-    state = model_change.read_final_state(ctx)
-    info = deployment.instantiated_vnf_info(
-        target, plan, state, deployment.vnf_state_of(instance.instantiated_vnf_info)
-    )
+    target = model_change.vnfd_of(ctx, ctx.plan)
+    info = model_change.adopt_plan(ctx, instance)
     modifications: dict[str, Any] = {"vnfdId": target.vnfd_id}
     instance.vnfd_id = target.vnfd_id
     for attribute, column, field in PACKAGE_ATTRIBUTES:
@@ -138,8 +134,6 @@ def finish(
         if getattr(instance, column) != value:
             setattr(instance, column, value)
             modifications[attribute] = value
-    instance.instantiated_vnf_info = info
-    instance.internal = {**(instance.internal or {}), "plan": plan}
     request = ctx.data["request"]
     changed = model_change.apply_instance_changes(instance, request)
     for attribute in ("vnfConfigurableProperties", "extensions"):

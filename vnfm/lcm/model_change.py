@@ -425,17 +425,30 @@ def refresh_instance(ctx: StepContext) -> None:
     rewrite from ESC's state, it may run any number of times.
     """
     previous = ctx.data["previousPlan"]
-    state = read_final_state(ctx)
+    state = read_final_state(ctx)  # ESC is asked before the transaction, not inside it
     with ctx.waiter.sessions() as session, session.begin():
         instance = session.get(VnfInstanceRow, ctx.instance_id, with_for_update=True)
         if instance is None:
             return
-        instance.instantiated_vnf_info = deployment.instantiated_vnf_info(
-            vnfd_of(ctx, previous),
-            previous,
-            state,
-            deployment.vnf_state_of(instance.instantiated_vnf_info),
-        )
+        instance.instantiated_vnf_info = info_from_esc(ctx, instance, previous, state)
+
+
+def info_from_esc(
+    ctx: StepContext, instance: VnfInstanceRow, plan: dict[str, Any], state: DeploymentState
+) -> dict[str, Any]:
+    """The instance's instantiatedVnfInfo as ESC runs it under ``plan``."""
+    return deployment.instantiated_vnf_info(
+        vnfd_of(ctx, plan), plan, state, deployment.vnf_state_of(instance.instantiated_vnf_info)
+    )
+
+
+def adopt_plan(ctx: StepContext, instance: VnfInstanceRow) -> dict[str, Any]:
+    """On COMPLETED: the instance runs the operation's plan from now on, and its
+    instantiatedVnfInfo is rewritten from ESC's state; returns that info."""
+    info = info_from_esc(ctx, instance, ctx.plan, read_final_state(ctx))
+    instance.instantiated_vnf_info = info
+    instance.internal = {**(instance.internal or {}), "plan": ctx.plan}
+    return info
 
 
 STEPS = (UpdateModel(), ConfirmResize(), Redeploy())

@@ -133,16 +133,7 @@ class ResolveImages:
 def finish(
     ctx: StepContext, session: Session, instance: VnfInstanceRow, op: VnfLcmOpOccRow
 ) -> None:
-    plan = ctx.plan
-    state = model_change.read_final_state(ctx)
-    info = deployment.instantiated_vnf_info(
-        model_change.vnfd_of(ctx, plan),
-        plan,
-        state,
-        deployment.vnf_state_of(instance.instantiated_vnf_info),
-    )
-    instance.instantiated_vnf_info = info
-    instance.internal = {**(instance.internal or {}), "plan": plan}
+    info = model_change.adopt_plan(ctx, instance)
     op.resource_changes = model_change.resource_changes(
         ctx, ctx.data["before"], info["vnfcResourceInfo"]
     )
